@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "runbook",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "runbook", targets: ["runbook"]),
+        .library(name: "RunbookKit", targets: ["RunbookKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // GitHub's CommonMark parser and its extensions (task lists, tables), from Debian's packages.
+        .systemLibrary(
+            name: "CMarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        // ncurses with wide-character support; the shim exposes what Swift cannot import.
+        .systemLibrary(
+            name: "CCurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // The model and all pure logic: Markdown in, typed runbooks and diagnostics out.
+        .target(
+            name: "RunbookKit",
+            dependencies: ["CMarkGFM", .product(name: "Yams", package: "Yams")]
+        ),
+        // The command line: thin, calls the layers above.
+        .executableTarget(
+            name: "runbook",
+            dependencies: ["RunbookKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"]),
+        .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
+        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit"]),
+    ]
+)

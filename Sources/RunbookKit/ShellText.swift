@@ -1,0 +1,177 @@
+/// What a shell command says about variables, read without running it: the variables it expands,
+/// the ones it assigns, and its `<placeholders>`. A small lexer that knows quoting, escapes and comments.
+public struct ShellText: Sendable, Hashable {
+    /// A variable expanded by the command (`$NAME`, `${NAME}`, `${NAME:-x}`), with its byte offset.
+    public var references: [String]
+    /// Variables the command assigns (`NAME=...`, `export NAME=`, `read NAME`, `for NAME in`).
+    public var assignments: Set<String>
+    /// `<placeholder>` tokens, by the variable name each becomes.
+    public var placeholders: [String]
+    /// The command with every `<placeholder>` replaced by an expansion of its variable.
+    public var rewritten: String
+
+    /// Variables every shell or environment has; a command may use them without declaring them.
+    public static let ambient: Set<String> = [
+        "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR", "EDITOR",
+        "VISUAL", "PAGER", "HOSTNAME", "UID", "EUID", "PPID", "RANDOM", "LINENO", "SECONDS", "IFS", "KUBECONFIG",
+        "OSTYPE", "BASH_SOURCE", "PIPESTATUS", "REPLY", "OPTARG", "OPTIND", "XDG_STATE_HOME", "XDG_CONFIG_HOME",
+    ]
+
+    /// The variable a `<placeholder>` becomes: `<pod-name>` -> `POD_NAME`.
+    public static func variableName(forPlaceholder name: String) -> String {
+        String(name.uppercased().map { $0.isASCIILetter || $0.isASCIIDigit ? $0 : "_" })
+    }
+
+    public init(_ command: String) {
+        var refs: [String] = []
+        var assigns = Set<String>()
+        var placeholders: [String] = []
+        var out = ""
+        let s = Array(command.unicodeScalars)
+        var i = 0
+        var quote: UnicodeScalar? = nil  // "'" or "\""
+        var atWordStart = true
+        var previousWord = ""
+        var currentWord = ""
+        var pendingReadOrFor = false
+
+        func isNameStart(_ c: UnicodeScalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
+        func isNameChar(_ c: UnicodeScalar) -> Bool { isNameStart(c) || ("0"..."9").contains(c) }
+        func name(from j: Int) -> (String, Int) {
+            var k = j
+            var n = ""
+            while k < s.count, isNameChar(s[k]) {
+                n.unicodeScalars.append(s[k])
+                k += 1
+            }
+            return (n, k)
+        }
+        func endWord() {
+            if !currentWord.isEmpty {
+                if pendingReadOrFor, isNameStart(currentWord.unicodeScalars.first!),
+                    currentWord.unicodeScalars.allSatisfy(isNameChar)
+                {
+                    assigns.insert(currentWord)
+                } else if pendingReadOrFor, !currentWord.hasPrefix("-"), previousWord == "for" {
+                    pendingReadOrFor = false
+                }
+                if currentWord == "read" || currentWord == "for" || currentWord == "export" || currentWord == "local"
+                    || currentWord == "readonly" || currentWord == "declare" || currentWord == "typeset"
+                {
+                    pendingReadOrFor = currentWord == "read" || currentWord == "for"
+                } else if previousWord == "for" {
+                    pendingReadOrFor = false
+                }
+                previousWord = currentWord
+            }
+            currentWord = ""
+            atWordStart = true
+        }
+
+        while i < s.count {
+            let c = s[i]
+            if quote == "'" {
+                if c == "'" { quote = nil }
+                // A placeholder inside single quotes: close the quotes around its expansion.
+                if c == "<", let (p, end) = Self.placeholder(s, i) {
+                    let v = Self.variableName(forPlaceholder: p)
+                    placeholders.append(v)
+                    out += "'\"${\(v)}\"'"
+                    i = end
+                    continue
+                }
+                out.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
+            if c == "\\" {
+                out.unicodeScalars.append(c)
+                if i + 1 < s.count { out.unicodeScalars.append(s[i + 1]) }
+                atWordStart = false
+                i += 2
+                continue
+            }
+            if quote == nil, atWordStart, c == "#" {
+                // A comment runs to the end of the line.
+                while i < s.count, s[i] != "\n" {
+                    out.unicodeScalars.append(s[i])
+                    i += 1
+                }
+                continue
+            }
+            if c == "'" && quote == nil {
+                quote = "'"
+                atWordStart = false
+                out.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
+            if c == "\"" {
+                quote = quote == "\"" ? nil : "\""
+                atWordStart = false
+                out.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
+            if c == "$", i + 1 < s.count {
+                let next = s[i + 1]
+                if next == "{" {
+                    let (n, _) = name(from: i + 2)
+                    if !n.isEmpty { refs.append(n) }
+                } else if isNameStart(next) {
+                    let (n, _) = name(from: i + 1)
+                    refs.append(n)
+                }
+                out.unicodeScalars.append(c)
+                currentWord.unicodeScalars.append(c)
+                atWordStart = false
+                i += 1
+                continue
+            }
+            if c == "<", let (p, end) = Self.placeholder(s, i), !(i > 0 && s[i - 1] == "<") {
+                let v = Self.variableName(forPlaceholder: p)
+                placeholders.append(v)
+                out += quote == "\"" ? "${\(v)}" : "\"${\(v)}\""
+                i = end
+                atWordStart = false
+                continue
+            }
+            if quote == nil, c == " " || c == "\t" || c == "\n" || c == ";" || c == "&" || c == "|" || c == "(" || c == ")" || c == "`" {
+                endWord()
+                if c == "\n" || c == ";" || c == "&" || c == "|" || c == "(" { previousWord = "" ; pendingReadOrFor = false }
+                out.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
+            if quote == nil, c == "=", !currentWord.isEmpty, isNameStart(currentWord.unicodeScalars.first!),
+                currentWord.unicodeScalars.allSatisfy(isNameChar)
+            {
+                assigns.insert(currentWord)
+            }
+            currentWord.unicodeScalars.append(c)
+            atWordStart = false
+            out.unicodeScalars.append(c)
+            i += 1
+        }
+        endWord()
+        references = refs
+        assignments = assigns
+        self.placeholders = placeholders
+        rewritten = out
+    }
+
+    /// `<name>` at `i`: letters, digits, `_`, `-` and `.`, starting with a letter.
+    private static func placeholder(_ s: [UnicodeScalar], _ i: Int) -> (String, Int)? {
+        var k = i + 1
+        guard k < s.count, s[k].isASCII, s[k].properties.isAlphabetic else { return nil }
+        var n = ""
+        while k < s.count, s[k].isASCII,
+            s[k].properties.isAlphabetic || ("0"..."9").contains(s[k]) || s[k] == "_" || s[k] == "-" || s[k] == "."
+        {
+            n.unicodeScalars.append(s[k])
+            k += 1
+        }
+        guard k < s.count, s[k] == ">", n.count <= 64 else { return nil }
+        return (n, k + 1)
+    }
+}

@@ -1,0 +1,155 @@
+/// Turns a code block into a step: reads the fence's info string (language, attributes, a command
+/// written on the opening line), strips `$ ` prompts, and turns `<placeholders>` into variables.
+struct StepParser {
+    /// Fence languages whose blocks are shell commands.
+    static let shellLanguages: Set<String> = [
+        "sh", "bash", "shell", "zsh", "ksh", "dash", "posix", "console", "shell-session", "shellsession",
+        "sh-session", "terminal",
+    ]
+
+    /// Languages shown but never run; an unknown first word followed by more words is a command
+    /// written on the opening line.
+    static let displayLanguages: Set<String> = [
+        "text", "txt", "plain", "plaintext", "output", "log", "yaml", "yml", "json", "jsonc", "toml", "ini", "xml",
+        "html", "css", "js", "javascript", "ts", "typescript", "python", "py", "go", "golang", "rust", "java",
+        "c", "cpp", "c++", "swift", "ruby", "rb", "php", "perl", "sql", "psql", "promql", "logql", "mermaid",
+        "diff", "patch", "dockerfile", "docker", "makefile", "make", "hcl", "terraform", "tf", "nginx", "conf",
+        "properties", "env", "dotenv", "csv", "markdown", "md", "graphql", "proto", "protobuf", "lua", "r",
+        "kotlin", "scala", "groovy", "powershell", "ps1", "bat", "cmd", "jsonnet", "cue", "rego", "vim",
+    ]
+
+    /// What the info string says.
+    struct Info {
+        var language: String
+        var attributes: [(key: String, value: String?, column: Int)]
+        var openingCommand: String?
+        var problems: [(column: Int, message: String)]
+    }
+
+    static func parseInfo(_ info: String) -> Info {
+        var result = Info(language: "", attributes: [], openingCommand: nil, problems: [])
+        let text = info.trimmingASCIISpaces()
+        guard !text.isEmpty else { return result }
+        if text.hasPrefix("$") {
+            result.language = "console"
+            result.openingCommand = String(text.dropFirst()).trimmingASCIISpaces()
+            return result
+        }
+        let langEnd = text.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "{" }) ?? text.endIndex
+        let language = String(text[..<langEnd]).lowercased()
+        var rest = Substring(text[langEnd...])
+        while let f = rest.first, f == " " || f == "\t" { rest.removeFirst() }
+        result.language = language
+        let restColumn = text.distance(from: text.startIndex, to: rest.startIndex) + 1
+        if rest.hasPrefix("{") {
+            guard let close = rest.firstIndex(of: "}") else {
+                result.problems.append((restColumn, "attributes opened with `{` are not closed: add `}`"))
+                return result
+            }
+            let body = rest[rest.index(after: rest.startIndex)..<close]
+            let (attributes, problems) = parseAttributes(body, column: restColumn + 1)
+            result.attributes = attributes
+            result.problems += problems
+            let after = rest[rest.index(after: close)...].trimmingASCIISpaces()
+            if !after.isEmpty {
+                result.problems.append((restColumn, "text after the attributes is ignored: `\(after)`"))
+            }
+            return result
+        }
+        if !rest.isEmpty {
+            if shellLanguages.contains(language) {
+                result.openingCommand = String(rest)
+            } else if !displayLanguages.contains(language) {
+                // ```kubectl get pods: the whole info string is the command.
+                result.language = "sh"
+                result.openingCommand = text
+            }
+        }
+        return result
+    }
+
+    /// `name=x timeout=30s interactive cwd="some dir"`.
+    static func parseAttributes(_ body: Substring, column: Int) -> ([(key: String, value: String?, column: Int)], [(Int, String)]) {
+        var out: [(String, String?, Int)] = []
+        var problems: [(Int, String)] = []
+        let chars = Array(body)
+        var i = 0
+        while i < chars.count {
+            while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == "," { i += 1 }
+            guard i < chars.count else { break }
+            let start = i
+            var key = ""
+            while i < chars.count, chars[i] != "=", chars[i] != " ", chars[i] != "\t", chars[i] != "," {
+                key.append(chars[i])
+                i += 1
+            }
+            var value: String? = nil
+            if i < chars.count, chars[i] == "=" {
+                i += 1
+                if i < chars.count, chars[i] == "\"" || chars[i] == "'" {
+                    let q = chars[i]
+                    i += 1
+                    var v = ""
+                    while i < chars.count, chars[i] != q {
+                        v.append(chars[i])
+                        i += 1
+                    }
+                    if i >= chars.count {
+                        problems.append((column + start, "the quoted value of `\(key)` is not closed"))
+                    }
+                    i += 1
+                    value = v
+                } else {
+                    var v = ""
+                    while i < chars.count, chars[i] != " ", chars[i] != "\t", chars[i] != "," {
+                        v.append(chars[i])
+                        i += 1
+                    }
+                    value = v
+                }
+            }
+            if key.isEmpty {
+                problems.append((column + start, "an attribute has no name: write name=value"))
+            } else {
+                out.append((key, value, column + start))
+            }
+        }
+        return (out, problems)
+    }
+
+    /// The command and example output of a block's text: lines after `$ ` prompts are commands
+    /// (with their `\` continuation lines), the rest is example output. Without any prompt the whole
+    /// text is the command.
+    static func splitPrompts(_ literal: String) -> (command: String, example: String?) {
+        var lines = literal.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+        func promptBody(_ line: Substring) -> Substring? {
+            let t = line.drop(while: { $0 == " " || $0 == "\t" })
+            if t == "$" { return "" }
+            if t.hasPrefix("$ ") { return t.dropFirst(2) }
+            return nil
+        }
+        guard lines.contains(where: { promptBody($0) != nil }) else {
+            return (lines.joined(separator: "\n"), nil)
+        }
+        var commands: [Substring] = []
+        var example: [Substring] = []
+        var continuing = false
+        for line in lines {
+            if continuing {
+                commands.append(line)
+                continuing = line.hasSuffix("\\")
+            } else if let body = promptBody(line) {
+                commands.append(body)
+                continuing = body.hasSuffix("\\")
+            } else {
+                example.append(line)
+            }
+        }
+        while let f = example.first, f.allSatisfy({ $0 == " " }) { example.removeFirst() }
+        while let l = example.last, l.allSatisfy({ $0 == " " }) { example.removeLast() }
+        return (commands.joined(separator: "\n"), example.isEmpty ? nil : example.joined(separator: "\n"))
+    }
+}

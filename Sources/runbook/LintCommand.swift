@@ -1,0 +1,66 @@
+import ArgumentParser
+import RunbookKit
+
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check runbooks and print problems as file:line:col: severity: message.",
+        discussion: """
+            Exits 1 when any error is found; warnings and notes do not fail.
+
+            Examples:
+              runbook lint runbooks/
+              runbook lint runbooks/gke-staging-troubleshooting.md --json
+            """
+    )
+
+    @Argument(help: "Runbook files or folders (default: $RUNBOOK_PATH or ./runbooks).")
+    var paths: [String] = []
+
+    @Flag(help: "Print JSON: an array of {file, line, column, severity, message}.")
+    var json = false
+
+    func run() throws {
+        let loader = RunbookLoader()
+        let linter = RunbookLinter(today: today())
+        var diagnostics: [Diagnostic] = []
+        var loaded: [String: Runbook?] = [:]
+        func load(_ path: String) -> Result<Runbook, LoadError> {
+            do {
+                let r = try loader.load(path: path)
+                loaded[path] = r
+                return .success(r)
+            } catch {
+                loaded[path] = .some(nil)
+                return .failure(error)
+            }
+        }
+        let files: [String]
+        do {
+            files = try RunbookFinder.markdownFiles(in: paths.isEmpty ? defaultRunbookPaths() : paths)
+        } catch {
+            diagnostics.append(error.diagnostic)
+            files = []
+        }
+        for file in files {
+            switch load(file) {
+            case .failure(let error):
+                diagnostics.append(error.diagnostic)
+            case .success(let runbook):
+                diagnostics += linter.lint(runbook) { path in
+                    if let cached = loaded[path] { return cached }
+                    return try? load(path).get()
+                }
+            }
+        }
+        if json {
+            print(try RunbookJSON.encode(diagnostics))
+        } else {
+            for d in diagnostics { print(TerminalSafeText.make(d.description)) }
+            let errors = diagnostics.filter { $0.severity == .error }.count
+            let warnings = diagnostics.filter { $0.severity == .warning }.count
+            printError("\(files.count) file\(files.count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+        }
+        if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import RunbookKit
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the runbooks found in folders, with their version and review status.",
+        discussion: """
+            Examples:
+              runbook list
+              runbook list runbooks/ --json
+            """
+    )
+
+    @Argument(help: "Folders or files to look in (default: $RUNBOOK_PATH or ./runbooks).")
+    var paths: [String] = []
+
+    @Flag(help: "Print JSON: an array of {id, title, version, updated, review_by, overdue, path}.")
+    var json = false
+
+    func run() throws {
+        let loader = RunbookLoader()
+        let day = today()
+        var summaries: [RunbookSummary] = []
+        var failed = false
+        let files: [String]
+        do {
+            files = try RunbookFinder.markdownFiles(in: paths.isEmpty ? defaultRunbookPaths() : paths)
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        for file in files {
+            do {
+                summaries.append(RunbookSummary(try loader.load(path: file), today: day))
+            } catch {
+                printError(error.description)
+                failed = true
+            }
+        }
+        if json {
+            print(try RunbookJSON.encode(summaries))
+        } else {
+            print(Self.table(summaries))
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    static func table(_ rows: [RunbookSummary]) -> String {
+        let header = ["ID", "VERSION", "UPDATED", "REVIEW BY", "TITLE", "PATH"]
+        let cells = rows.map { r in
+            [
+                r.id, r.version ?? "-", r.updated ?? "-", (r.reviewBy ?? "-") + (r.overdue ? " (overdue)" : ""),
+                r.title, r.path,
+            ].map(TerminalSafeText.make)
+        }
+        if cells.isEmpty { return "no runbooks found" }
+        var widths = header.map(\.count)
+        for row in cells {
+            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
+        }
+        func line(_ row: [String]) -> String {
+            row.enumerated().map { i, c in
+                i == row.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+    }
+}

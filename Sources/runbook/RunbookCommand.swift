@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+@main
+struct RunbookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runbook",
+        abstract: "Walk Markdown runbooks: troubleshooting trees, checks and checklists.",
+        discussion: """
+            Runbooks are Markdown files (by default in ./runbooks, or $RUNBOOK_PATH). The format is
+            described in docs/runbook-format.md.
+
+            Examples:
+              runbook list runbooks/
+              runbook show runbooks/gke-staging-troubleshooting.md
+              runbook lint runbooks/
+            """,
+        version: "0.1.0",
+        subcommands: [ListCommand.self, ShowCommand.self, LintCommand.self],
+        defaultSubcommand: ListCommand.self
+    )
+}
+
+/// Where runbooks are looked for when no path is given: $RUNBOOK_PATH, else ./runbooks.
+func defaultRunbookPaths() -> [String] {
+    if let env = ProcessInfo.processInfo.environment["RUNBOOK_PATH"], !env.isEmpty {
+        return env.split(separator: ":").map(String.init)
+    }
+    return ["runbooks"]
+}
+
+/// Today in the local time zone, for review dates.
+func today() -> CalendarDate {
+    let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+    return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+        ?? CalendarDate(year: 1970, month: 1, day: 1)!
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((TerminalSafeText.make(text) + "\n").utf8))
+}

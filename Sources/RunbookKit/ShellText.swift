@@ -117,7 +117,7 @@ public struct ShellText: Sendable, Hashable {
                 let next = s[i + 1]
                 if next == "{" {
                     let (n, _) = name(from: i + 2)
-                    if !n.isEmpty { refs.append(n) }
+                    if let f = n.unicodeScalars.first, isNameStart(f) { refs.append(n) }
                 } else if isNameStart(next) {
                     let (n, _) = name(from: i + 1)
                     refs.append(n)

@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `runbook` binary built beside the tests, with posix_spawn (not Foundation.Process,
+/// whose children inherit a blocked signal mask), and collects what it prints.
+struct ProgramRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// The built `runbook` executable: next to the test bundle in the build folder.
+    static var binary: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let exe = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        var dir = (exe as NSString).deletingLastPathComponent
+        // The test binary may sit inside an .xctest bundle folder.
+        while !dir.isEmpty, dir != "/", !FileManager.default.isExecutableFile(atPath: dir + "/runbook") {
+            dir = (dir as NSString).deletingLastPathComponent
+        }
+        return dir + "/runbook"
+    }
+
+    /// The repository's root folder.
+    static var repository: String {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url.path
+    }
+
+    /// Runs `runbook args...` with `environment` added, stdin from /dev/null.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> ProgramRun {
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        posix_spawn_file_actions_addclose(&actions, outPipe[0])
+        posix_spawn_file_actions_addclose(&actions, errPipe[0])
+
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        for (k, v) in environment { env[k] = v }
+        let argv = ([binary] + args).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT)
+        }
+        // Drain both pipes with poll so neither fills up and blocks the child.
+        var out = [UInt8]()
+        var err = [UInt8]()
+        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var open = 2
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while open > 0 {
+            if poll(&fds, 2, 30_000) <= 0 { break }
+            for k in 0..<2 where fds[k].fd >= 0 && fds[k].revents != 0 {
+                let n = read(fds[k].fd, &buffer, buffer.count)
+                if n > 0 {
+                    if k == 0 { out += buffer[0..<n] } else { err += buffer[0..<n] }
+                } else {
+                    close(fds[k].fd)
+                    fds[k].fd = -1
+                    open -= 1
+                }
+            }
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return ProgramRun(
+            status: exitCode, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import RunbookKit
+
+/// The staging runbooks in runbooks/: the whole reference guide, walkable by the tool.
+@Suite("staging runbooks")
+struct StagingRunbooksTests {
+    static let folder: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url.path + "/runbooks"
+    }()
+
+    func load(_ name: String) throws -> Runbook {
+        try RunbookLoader().load(path: Self.folder + "/" + name)
+    }
+
+    var issues: [Entry] {
+        get throws { try load("gke-staging-troubleshooting.md").entries.filter { $0.title.hasPrefix("Issue ") } }
+    }
+
+    @Test("every runbook has front matter: id, version 1.0.0, the guide's dates")
+    func frontMatter() throws {
+        for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md", "gke-staging-onboarding.md"] {
+            let r = try load(name)
+            #expect(r.id + ".md" == name)
+            #expect(r.version == SemanticVersion("1.0.0"))
+            #expect(r.updated == CalendarDate("2025-12-01"))
+            #expect(r.reviewBy == CalendarDate("2026-01-01"))
+            #expect(r.diagnostics.filter { $0.severity != .note }.isEmpty, "\(r.diagnostics)")
+        }
+    }
+
+    @Test("lint finds no error and no warning but the overdue review")
+    func lintClean() throws {
+        var loaded: [String: Runbook] = [:]
+        for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md", "gke-staging-onboarding.md"] {
+            loaded[Self.folder + "/" + name] = try load(name)
+        }
+        let linter = RunbookLinter(today: CalendarDate(year: 2025, month: 12, day: 15)!)
+        for runbook in loaded.values {
+            let findings = linter.lint(runbook) { loaded[$0] }
+            #expect(findings.filter { $0.severity != .note }.isEmpty, "\(findings.map(\.description).joined(separator: "\n"))")
+        }
+    }
+
+    @Test("the troubleshooting runbook has the guide's seven issues, each complete")
+    func sevenIssues() throws {
+        let issues = try self.issues
+        #expect(issues.count == 7)
+        for (n, issue) in issues.enumerated() {
+            #expect(issue.title.hasPrefix("Issue \(n + 1):"))
+            for role in [SectionRole.symptoms, .cause, .fix, .verify, .prevention] {
+                #expect(issue.text(of: role) != nil, "\(issue.title) has no \(role) section")
+            }
+            #expect(issue.steps.contains { $0.role == .fix }, "\(issue.title) has no fix step")
+            #expect(issue.steps.contains { $0.role == .verify }, "\(issue.title) has no verify step")
+            for step in issue.steps where step.role == .verify && step.isRunnable {
+                #expect(!step.indicators.isEmpty, "\(step.id) has no indicator")
+            }
+            for step in issue.steps where step.role == .fix {
+                #expect(step.needsConfirmation, "\(step.id) would run without confirmation")
+            }
+        }
+    }
+
+    @Test("the symptoms quote the guide's exact error messages")
+    func exactErrorMessages() throws {
+        let issues = try self.issues
+        let expected: [[String]] = [
+            ["pull access denied, repository does not exist or may require authorization", "insufficient_scope: authorization failed", "ImagePullBackOff"],
+            ["no match for platform in manifest", "exec /usr/local/bin/python: exec format error"],
+            ["ModuleNotFoundError: No module named 'django'", "[Errno 13] Permission denied: '/app/staticfiles'"],
+            ["FATAL: connection requires a valid client certificate", "pg_hba.conf rejects connection for host"],
+            ["FATAL: password authentication failed for user \"coditect_app\"", "FATAL: role \"coditect_app\" does not exist"],
+            ["Invalid HTTP_HOST header: '10.56.2.20:8000'.", "DisallowedHost at /api/v1/health/live"],
+            ["context deadline exceeded (Client.Timeout exceeded while awaiting headers)", "Liveness probe failed"],
+        ]
+        for (issue, messages) in zip(issues, expected) {
+            let symptoms = issue.text(of: .symptoms) ?? ""
+            for m in messages {
+                #expect(symptoms.contains(m), "\(issue.title): symptoms lack \(m)")
+            }
+        }
+    }
+
+    @Test("the options the guide offers are a choice, not a sequence")
+    func fixOptions() throws {
+        let issues = try self.issues
+        #expect(issues[3].fixOptions.count >= 2, "SSL: \(issues[3].fixOptions)")
+        #expect(issues[5].fixOptions.count >= 3, "ALLOWED_HOSTS: \(issues[5].fixOptions)")
+        #expect(issues[3].fixOptions.first?.lowercased().contains("staging") == true)
+    }
+
+    @Test("every issue is reached from the tree by a branch a probe can suggest")
+    func treeReachesEveryIssue() throws {
+        let runbook = try load("gke-staging-troubleshooting.md")
+        let tree = try #require(runbook.decisionTree)
+        #expect(tree.roots.first?.probe != nil, "the first question runs a probe")
+        // Each node with its parent, to know which probe output a pattern is matched against.
+        var pairs: [(node: TreeNode, parent: TreeNode?)] = tree.roots.map { ($0, nil) }
+        var k = 0
+        while k < pairs.count {
+            pairs += pairs[k].node.children.map { ($0, pairs[k].node) }
+            k += 1
+        }
+        for issue in try issues {
+            let leading = pairs.filter { $0.node.target == LinkTarget(file: nil, anchor: issue.anchor) }
+            #expect(!leading.isEmpty, "\(issue.title) is not reached")
+            let suggested = leading.filter { !$0.node.patterns.isEmpty && $0.parent?.probe != nil }
+            #expect(!suggested.isEmpty, "no probe suggests \(issue.title)")
+        }
+        // Every entry with steps is reached (quick reference, appendix included).
+        let targets = Set(tree.allNodes.compactMap { $0.target?.anchor })
+        for entry in runbook.entries where !entry.steps.isEmpty {
+            #expect(targets.contains(entry.anchor), "\(entry.title) is not reached")
+        }
+        // The root probe's patterns are the guide's pod statuses.
+        let statuses = tree.roots.first?.children.flatMap(\.patterns) ?? []
+        for s in ["ImagePullBackOff", "CrashLoopBackOff"] {
+            #expect(statuses.contains(s), "\(statuses)")
+        }
+    }
+
+    @Test("the quick reference commands are read-only, but the restart, which asks first")
+    func quickReference() throws {
+        let runbook = try load("gke-staging-troubleshooting.md")
+        let quick = try #require(runbook.entry(named: "quick-reference"))
+        #expect(quick.steps.count >= 10)
+        for step in quick.steps {
+            if step.command.contains("rollout restart") {
+                #expect(step.role == .fix && step.needsConfirmation, "\(step.id) restarts without asking")
+            } else {
+                #expect(step.role == .diagnose, "\(step.id) is \(step.role)")
+                #expect(!step.needsConfirmation || step.attributes.interactive)
+            }
+            #expect(!step.command.contains("kubectl apply"))
+        }
+    }
+
+    @Test("the checklists have the guide's item counts and commands where one can check")
+    func checklists() throws {
+        let runbook = try load("gke-staging-pre-deploy.md")
+        let preDeploy = try #require(runbook.checklist(named: "pre-deploy-checklist"))
+        let env = try #require(runbook.checklist(named: "environment-variables-checklist"))
+        #expect(preDeploy.items.count == 11)
+        #expect(env.items.count == 7)
+        #expect(env.items.allSatisfy { $0.step != nil })
+        #expect(preDeploy.items.filter { $0.step != nil }.count >= 9)
+        for item in preDeploy.items + env.items {
+            if let step = item.step {
+                #expect(!step.indicators.isEmpty, "\(item.text) has a command but no indicator")
+                #expect(step.indicators.contains { !$0.isManual }, "\(item.text) is checked by hand only")
+            }
+        }
+        for key in ["django-secret-key", "db-name", "db-user", "db-password", "db-host", "redis-host", "DJANGO_ALLOWED_HOSTS"] {
+            #expect(env.items.contains { $0.text.contains(key) }, "missing \(key)")
+        }
+    }
+
+    @Test("the onboarding walkthrough covers the guide's context and links to every issue")
+    func onboarding() throws {
+        let runbook = try load("gke-staging-onboarding.md")
+        let text = runbook.entries.flatMap(\.sections).map(\.text).joined(separator: "\n")
+        for phrase in ["us-central1", "coditect-staging-cluster", "load balancer", "/api/v1/health/live", "/api/v1/health/ready", "CrashLoopBackOff"] {
+            #expect(text.localizedCaseInsensitiveContains(phrase), "onboarding lacks \(phrase)")
+        }
+        let linked = Set(runbook.links.compactMap { $0.target }.filter { $0.file == "gke-staging-troubleshooting.md" }.compactMap(\.anchor))
+        for issue in try issues {
+            #expect(linked.contains(issue.anchor), "onboarding does not link to \(issue.title)")
+        }
+        let steps = runbook.allSteps
+        #expect(!steps.isEmpty)
+        #expect(steps.allSatisfy { !$0.command.contains("apply") && !$0.command.contains("delete") })
+    }
+
+    @Test("secrets are declared secret and never printed by a step")
+    func secrets() throws {
+        for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md"] {
+            let runbook = try load(name)
+            if let password = runbook.variables.first(where: { $0.name == "DB_PASSWORD" }) {
+                #expect(password.isSecret)
+                #expect(password.defaultValue == nil)
+            }
+            for step in runbook.allSteps {
+                #expect(!step.command.contains("echo \"$DB_PASSWORD\""), "\(step.id) prints the password")
+                #expect(!step.command.contains("echo \"Database Password: $DB_PASSWORD\""), "\(step.id) prints the password")
+            }
+        }
+    }
+}

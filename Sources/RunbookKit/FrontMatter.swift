@@ -235,6 +235,7 @@ public struct FrontMatter: Sendable {
                 continue
             }
             var variable = Variable(name: name, location: where_)
+            var explicitSecret: Bool?
             switch value {
             case .scalar(let s):
                 // `NAME: value` is the short form of `NAME: {default: value}`; `NAME:` alone has no default.
@@ -254,7 +255,7 @@ public struct FrontMatter: Sendable {
                         variable.description = v.string
                     case "secret":
                         if let b = v.bool {
-                            variable.isSecret = b
+                            explicitSecret = b
                         } else {
                             report(kl.line, kl.column, .error, "`secret` of `\(name)` must be true or false")
                         }
@@ -268,7 +269,9 @@ public struct FrontMatter: Sendable {
                 report(where_.line, where_.column, .error, "variable `\(name)` must have a value or fields")
                 continue
             }
-            if Variable.nameLooksSecret(name) { variable.isSecret = true }
+            // A name that says PASSWORD, SECRET, TOKEN or KEY makes the variable secret, unless the
+            // front matter says `secret: false` in so many words.
+            variable.isSecret = explicitSecret ?? Variable.nameLooksSecret(name)
             variables.append(variable)
         }
         return variables

@@ -8,7 +8,7 @@ struct RunbookCommand: ParsableCommand {
         commandName: "runbook",
         abstract: "Walk Markdown runbooks: troubleshooting trees, checks and checklists.",
         discussion: """
-            Runbooks are Markdown files (by default in ./runbooks, or $RUNBOOK_PATH). The format is
+            Runbooks are Markdown files (by default in ./runbooks, or $RUNBOOK_PATH). The format is \
             described in docs/runbook-format.md.
 
             Examples:

@@ -239,7 +239,7 @@ public struct FrontMatter: Sendable {
             switch value {
             case .scalar(let s):
                 // `NAME: value` is the short form of `NAME: {default: value}`; `NAME:` alone has no default.
-                variable.defaultValue = s.string.isEmpty && s.style == .plain ? nil : s.string
+                variable.defaultValue = Self.isNull(s) ? nil : s.string
             case .mapping(let fields):
                 for (k, v) in fields {
                     let kl = at(k)
@@ -247,7 +247,7 @@ public struct FrontMatter: Sendable {
                     case "name": break
                     case "default":
                         if case .scalar(let s) = v {
-                            variable.defaultValue = s.string
+                            variable.defaultValue = Self.isNull(s) ? nil : s.string
                         } else {
                             report(kl.line, kl.column, .error, "the default of `\(name)` must be a single value")
                         }
@@ -275,6 +275,11 @@ public struct FrontMatter: Sendable {
             variables.append(variable)
         }
         return variables
+    }
+
+    /// `~`, `null`, or nothing, written plainly: YAML's null.
+    static func isNull(_ s: Node.Scalar) -> Bool {
+        s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
     }
 
     /// Counts nodes depth-first (aliases expanded), stopping once the budget is spent.
@@ -346,7 +351,7 @@ public struct FrontMatter: Sendable {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            if let context { return (mark, "\(problem) (\(context.text) at line \(context.mark.line))") }
+            if let context { return (mark, "\(problem) (\(context.text))") }
             return (mark, problem)
         case .reader(let problem, _, _, _):
             return (nil, problem)

@@ -81,6 +81,8 @@ public struct CodeBlock: Sendable, Hashable {
     public var info: String
     public var literal: String
     public var isFenced: Bool
+    /// How many backticks or tildes open the fence (0 for an indented block).
+    public var fenceLength: Int = 0
     /// False for a fence that runs to the end of the file without a closing fence.
     public var isClosed: Bool
 }
@@ -248,6 +250,7 @@ private struct TreeBuilder {
                 info: string(cmark_node_get_fence_info(node)),
                 literal: string(cmark_node_get_literal(node)),
                 isFenced: fenced,
+                fenceLength: fenced ? Int(length) : 0,
                 isClosed: !fenced || fenceIsClosed(node))
             appendBlock(MarkdownBlock(kind: .codeBlock(block), location: location(node), endLine: endLine(node)))
         case CMARK_NODE_HTML_BLOCK:

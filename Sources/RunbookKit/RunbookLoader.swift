@@ -34,7 +34,9 @@ public struct RunbookLoader: Sendable {
             let (line, column) = Self.position(of: bad, in: bytes)
             throw LoadError(file: path, line: line, column: column, "file is not valid UTF-8: save it as UTF-8")
         }
-        var text = String(decoding: bytes, as: UTF8.self)
+        // CRLF line ends become LF: line numbers stay the same, and every later step sees one form.
+        let text0 = bytes.contains(0x0D) ? Self.withoutCarriageReturnsBeforeNewlines(bytes) : bytes
+        var text = String(decoding: text0, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         var reader = DocumentReader(path: path, text: text)
         reader.read()
@@ -70,6 +72,15 @@ public struct RunbookLoader: Sendable {
             throw LoadError(file: path, "cannot read file: \(String(cString: strerror(errno)))")
         }
         return bytes
+    }
+
+    static func withoutCarriageReturnsBeforeNewlines(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for (i, b) in bytes.enumerated() where !(b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A) {
+            out.append(b)
+        }
+        return out
     }
 
     /// 1-based line and byte column of the byte at `offset`.
@@ -255,6 +266,12 @@ private struct DocumentReader {
         }
     }
 
+    /// `Option A: ...`, `Option 2 (recommended)`, `Option:` — but not `Optional ...`.
+    static func namesOption(_ text: String) -> Bool {
+        let t = text.lowercased().trimmingASCIISpaces()
+        return t == "option" || t.hasPrefix("option ") || t.hasPrefix("option:")
+    }
+
     static func isTreeHeading(_ text: String) -> Bool {
         let t = text.lowercased().trimmingASCIISpaces()
         return t == "triage" || t.contains("decision tree")
@@ -343,7 +360,7 @@ private struct DocumentReader {
             }
         }
         // Deeper headings: an option of a fix, or a plain sub-heading.
-        if currentRole == .fix, text.lowercased().hasPrefix("option") {
+        if currentRole == .fix, Self.namesOption(text) {
             option = (text, level)
         }
         appendText(block)
@@ -353,7 +370,7 @@ private struct DocumentReader {
         let text = inlines.plainText.trimmingASCIISpaces()
         // A bold lead-in naming an option: **Option B: Cloud SQL Auth Proxy**
         if currentRole == .fix, case .strong(let bold)? = inlines.trimmingLeadingSpace().first,
-            bold.plainText.lowercased().hasPrefix("option")
+            Self.namesOption(bold.plainText)
         {
             option = (bold.plainText.trimmingASCIISpaces(), 99)
         }
@@ -473,7 +490,7 @@ private struct DocumentReader {
     mutating func makeStep(_ code: CodeBlock, location: SourceLocation, role: StepRole, scope: String) -> Step? {
         var info = StepParser.parseInfo(code.info)
         for problem in info.problems {
-            report(SourceLocation(line: location.line, column: location.column + 3 + problem.column - 1), .error, problem.message)
+            report(SourceLocation(line: location.line, column: location.column + max(3, code.fenceLength) + problem.column - 1), .error, problem.message)
         }
         var literal = code.literal
         if info.language.isEmpty {
@@ -484,7 +501,13 @@ private struct DocumentReader {
         }
         guard StepParser.shellLanguages.contains(info.language) else { return nil }
         if let opening = info.openingCommand, !opening.isEmpty {
-            literal = opening + "\n" + literal
+            // `$ cmd` on the fence, or a body that shows prompts: the opening command is a prompt line too,
+            // so what follows it stays example output.
+            let bodyHasPrompts = literal.split(separator: "\n").contains {
+                let t = $0.drop(while: { $0 == " " || $0 == "\t" })
+                return t.hasPrefix("$ ") || t == "$"
+            }
+            literal = (info.promptOnFence || bodyHasPrompts ? "$ " : "") + opening + "\n" + literal
         }
         if !code.isClosed {
             report(location, .warning, "code fence is not closed: it runs to the end of the file")
@@ -492,7 +515,7 @@ private struct DocumentReader {
 
         var attributes = StepAttributes()
         for (key, value, column) in info.attributes {
-            let at = SourceLocation(line: location.line, column: location.column + 3 + column - 1)
+            let at = SourceLocation(line: location.line, column: location.column + max(3, code.fenceLength) + column - 1)
             func flag() -> Bool? {
                 switch value?.lowercased() {
                 case nil, "true", "yes": return true
@@ -548,16 +571,25 @@ private struct DocumentReader {
         }
         let command = placeholders.isEmpty ? rawCommand : shell.rewritten
 
+        // Steps are numbered by their place in the scope, named or not; a name wins over a number.
         let n = (stepCounts[scope] ?? 0) + 1
         stepCounts[scope] = n
-        let id = attributes.name ?? "\(scope)-\(n)"
+        let id: String
         if let name = attributes.name {
             if let earlier = stepNames[name] {
                 report(location, .error, "step name `\(name)` is already used at line \(earlier.line): step names must be unique in a runbook")
-            } else {
-                stepNames[name] = location
             }
+            id = name
+        } else {
+            var candidate = "\(scope)-\(n)"
+            var k = 0
+            while stepNames[candidate] != nil {
+                k += 1
+                candidate = "\(scope)-\(n)-\(k)"
+            }
+            id = candidate
         }
+        if stepNames[id] == nil { stepNames[id] = location }
         var title = leadIn
         while title.hasSuffix(":") { title.removeLast() }
         if title.count > 160 { title = String(title.prefix(157)) + "..." }
@@ -593,15 +625,13 @@ private struct DocumentReader {
                     if let indicator = indicator(after, location: block.location) { step.indicators.append(indicator) }
                 }
                 i += 1
-                if i < siblings.count, case .list = siblings[i].kind {
+                if i < siblings.count, case .list = siblings[i].kind, Self.isIndicatorList(siblings[i]) {
                     step.indicators += indicators(from: siblings[i])
                     i += 1
                     tookList = true
                 }
             case .list where !tookList:
-                if block.children.contains(where: { if case .item(let t) = $0.kind { return t != nil } else { return false } }) {
-                    return
-                }
+                if !Self.isIndicatorList(block) { return }
                 step.indicators += indicators(from: block)
                 i += 1
                 return
@@ -611,8 +641,25 @@ private struct DocumentReader {
         }
     }
 
+    /// A list of indicators: ordinary items holding one paragraph each (no task items, no code).
+    static func isIndicatorList(_ list: MarkdownBlock) -> Bool {
+        list.children.allSatisfy { item in
+            guard case .item(nil) = item.kind else { return false }
+            return item.children.allSatisfy { if case .paragraph = $0.kind { return true } else { return false } }
+        }
+    }
+
     static func inlinesAfterColon(_ inlines: [Inline]) -> [Inline] {
         for (k, inline) in inlines.enumerated() {
+            switch inline {
+            case .strong(let c), .emphasis(let c):
+                // **Expected:** exit 0
+                if c.plainText.trimmingASCIISpaces().hasSuffix(":") {
+                    return Array(inlines[(k + 1)...]).trimmingLeadingSpace()
+                }
+            default:
+                break
+            }
             if case .text(let s) = inline, let colon = s.firstIndex(of: ":") {
                 let rest = String(s[s.index(after: colon)...])
                 return ([.text(rest)] + inlines[(k + 1)...]).trimmingLeadingSpace()

@@ -18,8 +18,10 @@ public struct ShellText: Sendable, Hashable {
     ]
 
     /// The variable a `<placeholder>` becomes: `<pod-name>` -> `POD_NAME`.
+    /// A placeholder that would shadow a variable every shell has (`<path>`, `<user>`) gets `ARG_` in front.
     public static func variableName(forPlaceholder name: String) -> String {
-        String(name.uppercased().map { $0.isASCIILetter || $0.isASCIIDigit ? $0 : "_" })
+        let v = String(name.uppercased().map { $0.isASCIILetter || $0.isASCIIDigit ? $0 : "_" })
+        return ambient.contains(v) ? "ARG_" + v : v
     }
 
     public init(_ command: String) {

@@ -23,16 +23,19 @@ struct StepParser {
         var language: String
         var attributes: [(key: String, value: String?, column: Int)]
         var openingCommand: String?
+        /// The command was written as `$ cmd` on the fence.
+        var promptOnFence = false
         var problems: [(column: Int, message: String)]
     }
 
     static func parseInfo(_ info: String) -> Info {
-        var result = Info(language: "", attributes: [], openingCommand: nil, problems: [])
+        var result = Info(language: "", attributes: [], openingCommand: nil, promptOnFence: false, problems: [])
         let text = info.trimmingASCIISpaces()
         guard !text.isEmpty else { return result }
         if text.hasPrefix("$") {
             result.language = "console"
             result.openingCommand = String(text.dropFirst()).trimmingASCIISpaces()
+            result.promptOnFence = true
             return result
         }
         let langEnd = text.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "{" }) ?? text.endIndex

@@ -30,13 +30,21 @@ let package = Package(
             name: "RunbookKit",
             dependencies: ["CMarkGFM", .product(name: "Yams", package: "Yams")]
         ),
+        // Spawn, pidfd, signal and status helpers that Swift's Glibc module cannot reach.
+        .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
+        // Running steps: spawn, stream output, time limits, cancel.
+        .target(name: "RunbookRunner", dependencies: ["CSystem", "RunbookKit"]),
         // The command line: thin, calls the layers above.
         .executableTarget(
             name: "runbook",
-            dependencies: ["RunbookKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "RunbookKit", "RunbookRunner", "CSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"]),
         .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
         .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit"]),
+        .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem"]),
     ]
 )

@@ -75,6 +75,12 @@ public struct FrontMatter: Sendable {
             report(firstLine, 1, .error, "front matter is larger than 64 KiB: keep it to the runbook's metadata")
             return
         }
+        if let (line, column) = Self.firstAnchorOrAlias(yaml) {
+            report(
+                firstLine + line - 1, column, .error,
+                "front matter uses a YAML anchor or alias (&name, *name): write the values out instead")
+            return
+        }
         if let (line, column) = Self.excessiveNesting(yaml) {
             report(
                 firstLine + line - 1, column, .error,
@@ -301,6 +307,39 @@ public struct FrontMatter: Sendable {
             }
         }
         return true
+    }
+
+    /// Where an anchor (`&name`) or alias (`*name`) starts a node, if anywhere. Runbook front matter
+    /// needs neither, and aliases are how a few bytes of YAML expand into billions of nodes.
+    static func firstAnchorOrAlias(_ yaml: Substring) -> (Int, Int)? {
+        var lineNumber = 0
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var quote: Character? = nil
+            var previous: Character = " "
+            var column = 0
+            let chars = Array(line)
+            for (i, c) in chars.enumerated() {
+                column += String(c).utf8.count
+                if let q = quote {
+                    if c == q { quote = nil }
+                    previous = c
+                    continue
+                }
+                if c == "#" && (previous == " " || i == 0) { break }
+                if (c == "'" || c == "\"") && (previous == " " || previous == ":" || previous == "[" || previous == "{" || previous == "," || previous == "-" || i == 0) {
+                    quote = c
+                } else if (c == "&" || c == "*") && (i == 0 || " [{,:-?".contains(previous)),
+                    i + 1 < chars.count, !chars[i + 1].isWhitespace
+                {
+                    // `- *x`, `key: &a`, `[*a, *b]`, `? *k` — but not `a*b` or `"*"`.
+                    let startsNode = i == 0 || previous == " " || previous == "[" || previous == "{" || previous == ","
+                    if startsNode { return (lineNumber, column) }
+                }
+                previous = c
+            }
+        }
+        return nil
     }
 
     /// Finds YAML nested so deeply that a recursive parser could exhaust the stack:

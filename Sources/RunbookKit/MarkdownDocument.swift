@@ -83,6 +83,8 @@ public struct CodeBlock: Sendable, Hashable {
     public var isFenced: Bool
     /// How many backticks or tildes open the fence (0 for an indented block).
     public var fenceLength: Int = 0
+    /// The file column where the info string starts (0 when unknown).
+    public var infoColumn: Int = 0
     /// False for a fence that runs to the end of the file without a closing fence.
     public var isClosed: Bool
 }
@@ -149,12 +151,64 @@ public struct MarkdownDocument: Sendable {
     /// Keeps every later walk of the tree well within the stack.
     public static let maximumDepth = 64
 
+    /// The most `|` one line may have before tables are read as plain paragraphs.
+    static let maximumTableCells = 256
+    /// The most `[` a paragraph (a run of non-blank lines) may have: cmark-gfm 0.29 takes quadratic
+    /// time on runs of unclosed brackets (`![[]()` repeated).
+    public static let maximumBrackets = 5_000
+
+    static func hasHugeTableRow(_ text: String) -> Bool {
+        var pipes = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: "|") {
+                pipes += 1
+                if pipes > maximumTableCells { return true }
+            } else if b == 0x0A {
+                pipes = 0
+            }
+        }
+        return false
+    }
+
+    /// The first line of a paragraph with more brackets than cmark-gfm handles in reasonable time, if any.
+    public static func bracketHazard(_ text: String) -> Int? {
+        var line = 1
+        var runStart = 1
+        var brackets = 0
+        var blank = true
+        for b in text.utf8 {
+            switch b {
+            case 0x0A:
+                if blank {
+                    brackets = 0
+                    runStart = line + 1
+                }
+                line += 1
+                blank = true
+            case UInt8(ascii: "["):
+                brackets += 1
+                blank = false
+                if brackets > maximumBrackets { return runStart }
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x0D:
+                break
+            default:
+                blank = false
+            }
+        }
+        return nil
+    }
+
     /// Parses `text`; `lineOffset` is added to every line number (the lines of front matter before it).
     public init(parsing text: String, lineOffset: Int = 0) {
         cmark_gfm_core_extensions_ensure_registered()
         let parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES)!
         defer { cmark_parser_free(parser) }
-        for name in ["table", "tasklist", "strikethrough", "autolink"] {
+        // Bare-URL autolinking is left out: cmark-gfm 0.29's autolinker is quadratic on some input
+        // (`www.a_` repeated), and runbooks gain nothing from it. Tables are read unless a line has
+        // so many cells that the table extension's row padding would take quadratic time.
+        var extensions = ["tasklist", "strikethrough"]
+        if !Self.hasHugeTableRow(text) { extensions.append("table") }
+        for name in extensions {
             if let ext = cmark_find_syntax_extension(name) {
                 cmark_parser_attach_syntax_extension(parser, ext)
             }
@@ -251,6 +305,7 @@ private struct TreeBuilder {
                 literal: string(cmark_node_get_literal(node)),
                 isFenced: fenced,
                 fenceLength: fenced ? Int(length) : 0,
+                infoColumn: fenced ? infoColumn(node, fenceLength: Int(length)) : 0,
                 isClosed: !fenced || fenceIsClosed(node))
             appendBlock(MarkdownBlock(kind: .codeBlock(block), location: location(node), endLine: endLine(node)))
         case CMARK_NODE_HTML_BLOCK:
@@ -384,6 +439,23 @@ private struct TreeBuilder {
     private mutating func appendInline(_ inline: Inline) {
         guard !inlines.isEmpty else { return }
         inlines[inlines.count - 1].children.append(inline)
+    }
+
+    /// The 1-based byte column of the info string on the fence's line: after the fence and its spaces.
+    private func infoColumn(_ node: OpaquePointer, fenceLength: Int) -> Int {
+        let index = Int(cmark_node_get_start_line(node)) - 1
+        guard index >= 0, index < sourceLines.count else { return 0 }
+        let line = Array(sourceLines[index].utf8)
+        var i = max(0, Int(cmark_node_get_start_column(node)) - 1)
+        // Container markers and indentation before the fence, then the fence itself.
+        while i < line.count, line[i] != UInt8(ascii: "`"), line[i] != UInt8(ascii: "~") { i += 1 }
+        var run = 0
+        while i < line.count, line[i] == UInt8(ascii: "`") || line[i] == UInt8(ascii: "~"), run < fenceLength {
+            i += 1
+            run += 1
+        }
+        while i < line.count, line[i] == UInt8(ascii: " ") || line[i] == UInt8(ascii: "\t") { i += 1 }
+        return i + 1
     }
 
     /// cmark does not record whether a fence was closed: look at the source line where the block ends.

@@ -35,6 +35,68 @@ public final class PosixRegex: @unchecked Sendable {
 
     deinit { regfree(&regex) }
 
+    /// glibc's regcomp expands bounded repetitions: `((a{1,100}){1,100}){1,100}` needs gigabytes.
+    /// Estimates the expanded size (atoms times the bounds they sit under) and refuses large ones.
+    static func expansionProblem(_ pattern: String) -> String? {
+        let limit = 10_000
+        // Sizes of the sequence being read at each open group; `last` is the size of the latest atom.
+        var stack: [(total: Int, last: Int)] = [(0, 0)]
+        let chars = Array(pattern.utf8)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            switch c {
+            case UInt8(ascii: "\\"):
+                stack[stack.count - 1].total += 1
+                stack[stack.count - 1].last = 1
+                i += 2
+                continue
+            case UInt8(ascii: "("):
+                stack.append((0, 0))
+            case UInt8(ascii: ")"):
+                if stack.count > 1 {
+                    let group = stack.removeLast()
+                    stack[stack.count - 1].total += group.total
+                    stack[stack.count - 1].last = group.total
+                }
+            case UInt8(ascii: "["):
+                // A bracket expression is one atom.
+                var k = i + 1
+                if k < chars.count, chars[k] == UInt8(ascii: "^") { k += 1 }
+                if k < chars.count, chars[k] == UInt8(ascii: "]") { k += 1 }
+                while k < chars.count, chars[k] != UInt8(ascii: "]") { k += 1 }
+                i = k
+                stack[stack.count - 1].total += 1
+                stack[stack.count - 1].last = 1
+            case UInt8(ascii: "{"):
+                var k = i + 1
+                var numbers: [Int] = [0]
+                while k < chars.count, chars[k] != UInt8(ascii: "}") {
+                    if chars[k] == UInt8(ascii: ",") {
+                        numbers.append(0)
+                    } else if (48...57).contains(chars[k]) {
+                        numbers[numbers.count - 1] = min(1_000_000, numbers[numbers.count - 1] * 10 + Int(chars[k] - 48))
+                    }
+                    k += 1
+                }
+                let bound = max(numbers.first ?? 0, numbers.count > 1 ? (numbers[1] == 0 ? (numbers.first ?? 0) + 1 : numbers[1]) : 0)
+                if bound > 255 { return "a repetition bound of \(bound) is more than 255" }
+                let last = stack[stack.count - 1].last
+                stack[stack.count - 1].total += last * max(0, bound - 1)
+                stack[stack.count - 1].last = last * bound
+                i = k
+            default:
+                stack[stack.count - 1].total += 1
+                stack[stack.count - 1].last = 1
+            }
+            if stack.contains(where: { $0.total > limit }) {
+                return "the pattern's repetitions expand too far (keep nested {m,n} bounds small)"
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Whether some part of `line` matches.
     public func matches(_ line: String) -> Bool {
         regexec(&regex, line, 0, nil, 0) == 0
@@ -42,6 +104,8 @@ public final class PosixRegex: @unchecked Sendable {
 
     /// Why `pattern` is not a valid expression, or nil when it is.
     public static func problem(with pattern: String) -> String? {
+        if pattern.utf8.count > 1024 { return "the pattern is longer than 1024 bytes" }
+        if let why = expansionProblem(pattern) { return why }
         do {
             _ = try PosixRegex(pattern)
             return nil

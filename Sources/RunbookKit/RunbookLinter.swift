@@ -116,7 +116,7 @@ public struct RunbookLinter: Sendable {
         return close.map { "; did you mean `#\($0)`?" } ?? ""
     }
 
-    static func folder(of path: String) -> String {
+    public static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let f = String(path[..<slash])
         return f.isEmpty ? "/" : f

@@ -151,6 +151,9 @@ private struct DocumentReader {
     var tree: DecisionTree?
     var firstH1: (text: String, anchor: String, location: SourceLocation)?
     var placeholderVariables: [Variable] = []
+    var placeholderNames = Set<String>()
+    var declaredNames = Set<String>()
+    var checklistIndex: [String: Int] = [:]
     var stepNames: [String: SourceLocation] = [:]
     var stepCounts: [String: Int] = [:]
     let indicatorParser = IndicatorParser(validateRegex: { PosixRegex.problem(with: $0) })
@@ -198,11 +201,18 @@ private struct DocumentReader {
             } else {
                 frontMatter = FrontMatter(yaml: split.yaml, firstLine: split.yamlLine, file: path)
                 diagnostics += frontMatter.diagnostics
+                declaredNames = Set(frontMatter.variables.map(\.name))
             }
             if split.closed {
                 body = split.body
                 bodyLine = split.bodyLine
             }
+        }
+        if let line = MarkdownDocument.bracketHazard(String(body)) {
+            report(
+                SourceLocation(line: line + bodyLine - 1, column: 1), .error,
+                "a paragraph here has more than \(MarkdownDocument.maximumBrackets) `[` brackets, more than the Markdown parser handles in reasonable time: split it with blank lines; the rest of the file is not read")
+            return
         }
         let markdown = MarkdownDocument(parsing: String(body), lineOffset: bodyLine - 1)
         document = markdown.root
@@ -476,12 +486,15 @@ private struct DocumentReader {
                 break
             }
         }
-        var index = checklists.firstIndex { $0.id == heading.id }
-        if index == nil {
+        let index: Int
+        if let known = checklistIndex[heading.id] {
+            index = known
+        } else {
             checklists.append(Checklist(id: heading.id, title: heading.title, location: heading.location))
             index = checklists.count - 1
+            checklistIndex[heading.id] = index
         }
-        checklists[index!].items.append(ChecklistItem(text: text, checked: checked, step: step, location: item.location))
+        checklists[index].items.append(ChecklistItem(text: text, checked: checked, step: step, location: item.location))
         for list in nested { self.list(list) }
     }
 
@@ -490,7 +503,7 @@ private struct DocumentReader {
     mutating func makeStep(_ code: CodeBlock, location: SourceLocation, role: StepRole, scope: String) -> Step? {
         var info = StepParser.parseInfo(code.info)
         for problem in info.problems {
-            report(SourceLocation(line: location.line, column: location.column + max(3, code.fenceLength) + problem.column - 1), .error, problem.message)
+            report(SourceLocation(line: location.line, column: Self.infoColumn(code, location) + problem.column - 1), .error, problem.message)
         }
         var literal = code.literal
         if info.language.isEmpty {
@@ -515,7 +528,7 @@ private struct DocumentReader {
 
         var attributes = StepAttributes()
         for (key, value, column) in info.attributes {
-            let at = SourceLocation(line: location.line, column: location.column + max(3, code.fenceLength) + column - 1)
+            let at = SourceLocation(line: location.line, column: Self.infoColumn(code, location) + column - 1)
             func flag() -> Bool? {
                 switch value?.lowercased() {
                 case nil, "true", "yes": return true
@@ -560,9 +573,7 @@ private struct DocumentReader {
         var placeholders: [String] = []
         for name in shell.placeholders where !placeholders.contains(name) {
             placeholders.append(name)
-            let declared = frontMatter.variables.contains { $0.name == name }
-                || placeholderVariables.contains { $0.name == name }
-            if !declared {
+            if !declaredNames.contains(name) && placeholderNames.insert(name).inserted {
                 placeholderVariables.append(
                     Variable(
                         name: name, description: "asked for: the command's <placeholder>",
@@ -639,6 +650,11 @@ private struct DocumentReader {
                 return
             }
         }
+    }
+
+    /// Where a code block's info string starts on its line.
+    static func infoColumn(_ code: CodeBlock, _ location: SourceLocation) -> Int {
+        code.infoColumn > 0 ? code.infoColumn : location.column + max(3, code.fenceLength)
     }
 
     /// A list of indicators: ordinary items holding one paragraph each (no task items, no code).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunbookKit
+import RunbookRunner
 
 @main
 struct RunbookCommand: ParsableCommand {
@@ -15,9 +16,14 @@ struct RunbookCommand: ParsableCommand {
               runbook list runbooks/
               runbook show runbooks/gke-staging-troubleshooting.md
               runbook lint runbooks/
+              runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist
+              runbook sessions
             """,
-        version: "0.1.0",
-        subcommands: [ListCommand.self, ShowCommand.self, LintCommand.self],
+        version: RunbookVersion.current,
+        subcommands: [
+            ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
+            ReportCommand.self,
+        ],
         defaultSubcommand: ListCommand.self
     )
 }

@@ -1,0 +1,277 @@
+// Process helpers for RunbookRunner; see include/CSystem.h. Compiled with _GNU_SOURCE (Package.swift)
+// so that pipe2, POSIX_SPAWN_SETSID, posix_spawn_file_actions_addclosefrom_np / addchdir_np and
+// SYS_pidfd_open are declared.
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "CSystem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static void close_if_open(int *fd) {
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/// Moves `*fd` above 2 (keeping it close-on-exec), so that a parent started with closed standard
+/// descriptors cannot make the child's dup2 file actions overwrite one pipe with another.
+static int move_above_stdio(int *fd) {
+    if (*fd > 2) return 0;
+    int moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+    if (moved < 0) return errno;
+    close(*fd);
+    *fd = moved;
+    return 0;
+}
+
+static int make_pipe(int fds[2]) {
+#ifdef __linux__
+    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+#else
+    if (pipe(fds) != 0) return errno;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+#endif
+    int err = move_above_stdio(&fds[0]);
+    if (err == 0) err = move_above_stdio(&fds[1]);
+    if (err == 0) err = rb_set_nonblocking(fds[0]);
+    if (err != 0) {
+        close_if_open(&fds[0]);
+        close_if_open(&fds[1]);
+    }
+    return err;
+}
+
+static int open_pseudo_terminal(unsigned short rows, unsigned short cols, int *master,
+                                char *slave_name, size_t name_size) {
+    int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    if (grantpt(fd) != 0 || unlockpt(fd) != 0 || ptsname_r(fd, slave_name, name_size) != 0) {
+        int err = errno;
+        close(fd);
+        return err;
+    }
+    int err = move_above_stdio(&fd);
+    if (err == 0) err = rb_set_nonblocking(fd);
+    if (err != 0) {
+        close(fd);
+        return err;
+    }
+    if (rows > 0 && cols > 0) {
+        struct winsize size = {.ws_row = rows, .ws_col = cols};
+        (void)ioctl(fd, TIOCSWINSZ, &size); // a size is a courtesy: the step runs without one
+    }
+    *master = fd;
+    return 0;
+}
+
+static int open_pidfd(pid_t pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    long fd = syscall(SYS_pidfd_open, pid, 0); // close-on-exec by definition
+    return fd >= 0 ? (int)fd : -1;
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
+/// Fills the spawn attributes: own session, empty mask, every signal at its default action.
+static int prepare_attributes(posix_spawnattr_t *attr) {
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+#ifdef __GLIBC__
+    // glibc's sigfillset leaves out the two signals it uses internally (32 and 33), and posix_spawn
+    // then starts the child with them *ignored*, which survives exec. Set their bits directly so
+    // that they too start at SIG_DFL (the child's sigaction calls are glibc's own, which accept them).
+    for (int sig = 32; sig <= 33; sig++) {
+        const size_t bits = 8 * sizeof all.__val[0];
+        all.__val[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
+    }
+#endif
+    short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+#ifndef __linux__
+    flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
+#endif
+    int err = posix_spawnattr_setflags(attr, flags);
+    if (err == 0) err = posix_spawnattr_setsigmask(attr, &empty);
+    if (err == 0) err = posix_spawnattr_setsigdefault(attr, &all);
+    return err;
+}
+
+/// Fills the file actions: working directory, fds 0-2, nothing else inherited.
+static int prepare_file_actions(posix_spawn_file_actions_t *actions, const char *cwd, int use_pty,
+                                const char *slave_name, int out_write, int err_write) {
+    int err = 0;
+    if (cwd != NULL) err = posix_spawn_file_actions_addchdir_np(actions, cwd);
+    if (use_pty) {
+        // No O_NOCTTY: the child is a session leader without a terminal, so this open makes the
+        // slave its controlling terminal.
+        if (err == 0) err = posix_spawn_file_actions_addopen(actions, 0, slave_name, O_RDWR, 0);
+        if (err == 0) err = posix_spawn_file_actions_adddup2(actions, 0, 1);
+        if (err == 0) err = posix_spawn_file_actions_adddup2(actions, 0, 2);
+    } else {
+        if (err == 0) err = posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0);
+        if (err == 0) err = posix_spawn_file_actions_adddup2(actions, out_write, 1);
+        if (err == 0) err = posix_spawn_file_actions_adddup2(actions, err_write, 2);
+    }
+#ifdef __linux__
+    if (err == 0) err = posix_spawn_file_actions_addclosefrom_np(actions, 3);
+#endif
+    return err;
+}
+
+int rb_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+             int use_pty, unsigned short rows, unsigned short cols, rb_spawned *out) {
+    out->pid = -1;
+    out->pidfd = -1;
+    out->stdout_fd = -1;
+    out->stderr_fd = -1;
+    out->failed_stage = RB_STAGE_NONE;
+
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    int master = -1;
+    char slave_name[128] = {0};
+    int err = 0;
+
+    if (use_pty) {
+        err = open_pseudo_terminal(rows, cols, &master, slave_name, sizeof slave_name);
+        if (err != 0) {
+            out->failed_stage = RB_STAGE_PSEUDO_TERMINAL;
+            return err;
+        }
+    } else {
+        err = make_pipe(out_pipe);
+        if (err == 0) {
+            err = make_pipe(err_pipe);
+            if (err != 0) {
+                close_if_open(&out_pipe[0]);
+                close_if_open(&out_pipe[1]);
+            }
+        }
+        if (err != 0) {
+            out->failed_stage = RB_STAGE_PIPES;
+            return err;
+        }
+    }
+
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    int have_attr = 0, have_actions = 0;
+    pid_t pid = -1;
+
+    err = posix_spawnattr_init(&attr);
+    if (err == 0) {
+        have_attr = 1;
+        err = posix_spawn_file_actions_init(&actions);
+    }
+    if (err == 0) {
+        have_actions = 1;
+        err = prepare_attributes(&attr);
+    }
+    if (err == 0) {
+        err = prepare_file_actions(&actions, cwd, use_pty, slave_name, out_pipe[1], err_pipe[1]);
+    }
+    if (err != 0) {
+        out->failed_stage = RB_STAGE_SETUP;
+    } else {
+        err = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+        if (err != 0) out->failed_stage = RB_STAGE_SPAWN;
+    }
+
+    if (have_actions) posix_spawn_file_actions_destroy(&actions);
+    if (have_attr) posix_spawnattr_destroy(&attr);
+    // The write ends belong to the child alone: holding them would keep EOF from ever arriving.
+    close_if_open(&out_pipe[1]);
+    close_if_open(&err_pipe[1]);
+
+    if (err != 0) {
+        close_if_open(&out_pipe[0]);
+        close_if_open(&err_pipe[0]);
+        close_if_open(&master);
+        return err;
+    }
+
+    out->pid = pid;
+    out->pidfd = open_pidfd(pid);
+    out->stdout_fd = use_pty ? master : out_pipe[0];
+    out->stderr_fd = use_pty ? -1 : err_pipe[0];
+    return 0;
+}
+
+int rb_kill_group(pid_t pgid, int sig) {
+    if (pgid < 2) return EINVAL;
+    return kill(-pgid, sig) == 0 ? 0 : errno;
+}
+
+pid_t rb_reap(pid_t pid, int *status) {
+    pid_t r;
+    do {
+        r = waitpid(pid, status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    return r;
+}
+
+int rb_has_exited(pid_t pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int r;
+    do {
+        r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return -1;
+    return info.si_pid == pid ? 1 : 0;
+}
+
+int rb_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return errno;
+    if (flags & O_NONBLOCK) return 0;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 ? 0 : errno;
+}
+
+int rb_status_exited(int status) { return WIFEXITED(status); }
+int rb_status_exit_code(int status) { return WEXITSTATUS(status); }
+int rb_status_signaled(int status) { return WIFSIGNALED(status); }
+int rb_status_signal(int status) { return WTERMSIG(status); }
+
+/* The self-pipe that rb_forward_signals writes to. */
+static volatile sig_atomic_t rb_signal_fd = -1;
+
+static void rb_signal_to_pipe(int sig) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)sig;
+    if (rb_signal_fd >= 0) {
+        ssize_t ignored = write(rb_signal_fd, &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+int rb_forward_signals(int write_fd, const int *signals, int count) {
+    rb_signal_fd = write_fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = rb_signal_to_pipe;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int i = 0; i < count; i++) {
+        if (sigaction(signals[i], &sa, NULL) != 0) return errno;
+    }
+    return 0;
+}

@@ -1,0 +1,92 @@
+#ifndef RUNBOOK_CSYSTEM_H
+#define RUNBOOK_CSYSTEM_H
+
+// Process helpers for RunbookRunner that Swift cannot reach through its Glibc module: pipe2,
+// POSIX_SPAWN_SETSID, posix_spawn_file_actions_addclosefrom_np, addchdir_np, pidfd_open and the
+// wait-status macros. Every function reports failure by returning an errno value (or -1 with errno
+// set where noted); none of them keeps state.
+
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which part of rb_spawn failed.
+typedef enum rb_spawn_stage {
+    RB_STAGE_NONE = 0,
+    /// Creating the output pipes or setting them non-blocking.
+    RB_STAGE_PIPES = 1,
+    /// Creating or naming the pseudo-terminal.
+    RB_STAGE_PSEUDO_TERMINAL = 2,
+    /// Preparing the spawn attributes or file actions.
+    RB_STAGE_SETUP = 3,
+    /// posix_spawn itself: the shell could not be executed or the working directory entered.
+    RB_STAGE_SPAWN = 4,
+} rb_spawn_stage;
+
+/// A started child and the parent's ends of its output.
+typedef struct rb_spawned {
+    /// The child's pid; also its process group and session id (it was started with SETSID).
+    pid_t pid;
+    /// A pidfd for the child (readable once it exits), or -1 where pidfd_open is unavailable.
+    int pidfd;
+    /// Read end of the child's stdout; in pseudo-terminal mode the pty master, carrying stdout and
+    /// stderr together (it is also writable: bytes written arrive on the child's stdin).
+    int stdout_fd;
+    /// Read end of the child's stderr; -1 in pseudo-terminal mode.
+    int stderr_fd;
+    /// When rb_spawn fails: which stage.
+    rb_spawn_stage failed_stage;
+} rb_spawned;
+
+/// Starts `path` with `argv` and exactly `envp`, in `cwd` (NULL: the parent's), as the leader of a
+/// new session and process group, with an empty signal mask and every signal at its default action.
+///
+/// Pipe mode (`use_pty` == 0): stdin is /dev/null; stdout and stderr go into two pipes whose read ends
+/// are returned close-on-exec and non-blocking.
+///
+/// Pseudo-terminal mode: a new pty (`rows` x `cols` when both are non-zero) whose slave is the child's
+/// fds 0, 1 and 2 and its controlling terminal. posix_spawn cannot issue TIOCSCTTY, but it does not
+/// need to: glibc runs SETSID before the file actions, and on Linux a session leader without a
+/// controlling terminal that opens a tty without O_NOCTTY acquires it. The slave is therefore opened
+/// by path in the child as fd 0 and duplicated to 1 and 2; the parent never holds the slave open, so
+/// reading the master ends with EIO once every process of the step has closed it.
+///
+/// In both modes every other descriptor is closed in the child (closefrom(3)).
+/// Returns 0, or an errno value with `out->failed_stage` set; on failure nothing is left open.
+int rb_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+             int use_pty, unsigned short rows, unsigned short cols, rb_spawned *out);
+
+/// Sends `sig` to every process of the group `pgid`. Refuses (EINVAL) a pgid below 2, which would
+/// name the caller's own group or every process. Returns 0 or an errno value.
+int rb_kill_group(pid_t pgid, int sig);
+
+/// waitpid(pid, WNOHANG), retried on EINTR: returns pid when the child was reaped (`*status` set),
+/// 0 while it runs, -1 with errno set on error.
+pid_t rb_reap(pid_t pid, int *status);
+
+/// Whether `pid` has exited, without reaping it (waitid with WNOWAIT), so its pid and process group
+/// id stay reserved until rb_reap. Returns 1 (exited), 0 (running) or -1 with errno set.
+int rb_has_exited(pid_t pid);
+
+/// Sets O_NONBLOCK on `fd`. Returns 0 or an errno value.
+int rb_set_nonblocking(int fd);
+
+/// The wait-status macros, which Swift does not import.
+int rb_status_exited(int status);
+int rb_status_exit_code(int status);
+int rb_status_signaled(int status);
+int rb_status_signal(int status);
+
+/// Installs handlers for `signals` that write the signal's number (one byte) to `write_fd`, which
+/// should be the non-blocking write end of a pipe that a poll loop watches (the self-pipe pattern).
+/// The descriptor is kept in the one piece of static state this file has, because a signal handler
+/// can reach nothing else. Returns 0 or an errno value.
+int rb_forward_signals(int write_fd, const int *signals, int count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

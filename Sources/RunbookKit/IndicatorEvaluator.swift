@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a step ended, as the indicators see it.
+public enum StepEnd: Sendable, Hashable {
+    case exited(Int32)
+    case signaled(Int32)
+    case timedOut
+    case cancelled
+    case failedToStart(String)
+
+    /// Words for a person: "exit 0", "killed by signal 9", "timed out".
+    public var description: String {
+        switch self {
+        case .exited(let c): "exit \(c)"
+        case .signaled(let s): "killed by signal \(s)"
+        case .timedOut: "timed out"
+        case .cancelled: "cancelled"
+        case .failedToStart(let why): "could not start: \(why)"
+        }
+    }
+}
+
+/// The state of one indicator while its step runs and after.
+public struct Verdict: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, Codable {
+        /// Not decided yet: output is still arriving.
+        case pending
+        case passed
+        case failed
+        /// A manual indicator waiting for the engineer's y/n.
+        case needsAnswer = "needs_answer"
+    }
+
+    public var indicator: Indicator
+    public var state: State
+    /// The output line that decided it (contains, matches, not_contains), if any.
+    public var decidingLine: String?
+    /// Why it failed or passed, in words ("exit 1, expected 0", "no line contains ...").
+    public var reason: String?
+}
+
+/// Judges a step's indicators line by line as its output streams, and at its end.
+///
+/// `contains` and `matches` pass on the first matching line; `not_contains` fails on the first matching
+/// line and passes at exit; `exit_code` decides at exit; `equals` compares the whole standard output,
+/// trimmed, at exit. A time-out, cancel or failure to start fails whatever is still pending. Manual
+/// indicators wait for an answer. All output lines, standard output and standard error, are matched.
+public struct IndicatorEvaluator: Sendable {
+    public private(set) var verdicts: [Verdict]
+    private let regexes: [PosixRegex?]
+    private let needles: [[UInt8]]
+    private var pendingLineChecks: Int
+    private var standardOutput: [UInt8] = []
+    private var standardOutputOverflow = false
+    private let keepsStandardOutput: Bool
+
+    /// How much standard output an `equals` indicator compares at most.
+    public static let equalsLimit = 1 << 20
+
+    public init(indicators: [Indicator]) {
+        verdicts = indicators.map {
+            Verdict(indicator: $0, state: $0.isManual ? .needsAnswer : .pending, decidingLine: nil, reason: nil)
+        }
+        regexes = indicators.map {
+            if case .matches(let p) = $0.kind { return try? PosixRegex(p) }
+            return nil
+        }
+        needles = indicators.map {
+            switch $0.kind {
+            case .contains(let s), .notContains(let s): Array(s.utf8)
+            default: []
+            }
+        }
+        pendingLineChecks = indicators.filter {
+            switch $0.kind {
+            case .contains, .notContains, .matches: true
+            default: false
+            }
+        }.count
+        keepsStandardOutput = indicators.contains {
+            if case .equals = $0.kind { return true }
+            return false
+        }
+    }
+
+    /// Looks at one line of sanitized output.
+    public mutating func observe(_ line: String, channel: OutputChannel) {
+        if keepsStandardOutput && channel == .stdout {
+            if standardOutput.count + line.utf8.count + 1 <= Self.equalsLimit {
+                standardOutput += line.utf8
+                standardOutput.append(0x0A)
+            } else {
+                standardOutputOverflow = true
+            }
+        }
+        guard pendingLineChecks > 0 else { return }
+        for i in verdicts.indices where verdicts[i].state == .pending {
+            switch verdicts[i].indicator.kind {
+            case .contains:
+                if Self.line(line, contains: needles[i]) {
+                    decide(i, .passed, line: line, reason: "a line contains it")
+                }
+            case .notContains:
+                if Self.line(line, contains: needles[i]) {
+                    decide(i, .failed, line: line, reason: "a line contains it")
+                }
+            case .matches:
+                if let regex = regexes[i], regex.matches(line) {
+                    decide(i, .passed, line: line, reason: "a line matches")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Decides what is still pending once the step has ended.
+    public mutating func finish(_ end: StepEnd) {
+        for i in verdicts.indices where verdicts[i].state == .pending {
+            switch end {
+            case .timedOut, .cancelled, .failedToStart:
+                decide(i, .failed, line: nil, reason: end.description)
+                continue
+            case .exited, .signaled:
+                break
+            }
+            switch verdicts[i].indicator.kind {
+            case .exitCode(let expected):
+                if case .exited(let code) = end, code == expected {
+                    decide(i, .passed, line: nil, reason: "exit \(code)")
+                } else {
+                    decide(i, .failed, line: nil, reason: "\(end.description), expected exit \(expected)")
+                }
+            case .notContains:
+                decide(i, .passed, line: nil, reason: "no line contains it")
+            case .contains:
+                decide(i, .failed, line: nil, reason: "no line contains it")
+            case .matches:
+                decide(
+                    i, .failed, line: nil,
+                    reason: regexes[i] == nil ? "the regular expression is invalid" : "no line matches")
+            case .equals(let expected):
+                if standardOutputOverflow {
+                    decide(i, .failed, line: nil, reason: "the output is larger than 1 MiB: too large to compare")
+                } else {
+                    let actual = String(decoding: standardOutput, as: UTF8.self).trimmingASCIISpaces()
+                    if actual == expected.trimmingASCIISpaces() {
+                        decide(i, .passed, line: nil, reason: "the output equals it")
+                    } else {
+                        let shown = actual.count > 80 ? String(actual.prefix(77)) + "..." : actual
+                        decide(i, .failed, line: nil, reason: "the output is `\(shown)`")
+                    }
+                }
+            case .manual:
+                break
+            }
+        }
+    }
+
+    /// Records the engineer's answer to a manual indicator.
+    public mutating func answer(_ index: Int, yes: Bool) {
+        guard verdicts.indices.contains(index), verdicts[index].indicator.isManual else { return }
+        verdicts[index].state = yes ? .passed : .failed
+        verdicts[index].reason = yes ? "answered yes" : "answered no"
+    }
+
+    /// Whether every checkable indicator has been decided.
+    public var isSettled: Bool { !verdicts.contains { $0.state == .pending } }
+
+    private mutating func decide(_ i: Int, _ state: Verdict.State, line: String?, reason: String) {
+        if verdicts[i].state == .pending, line != nil { pendingLineChecks -= 1 }
+        verdicts[i].state = state
+        verdicts[i].decidingLine = line
+        verdicts[i].reason = reason
+    }
+
+    /// Whether `needle` occurs in `hay`: memchr for the first byte, memcmp for the rest.
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let n = needle.baseAddress, var h = hay.baseAddress, needle.count <= hay.count else { return false }
+        let first = Int32(n.pointee)
+        var remaining = hay.count
+        while remaining >= needle.count {
+            guard let found = memchr(h, first, remaining - needle.count + 1) else { return false }
+            let p = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
+            if memcmp(p, n, needle.count) == 0 { return true }
+            let advance = p - h + 1
+            h = p + 1
+            remaining -= advance
+        }
+        return false
+    }
+
+    static func line(_ line: String, contains needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        var line = line
+        return line.withUTF8 { hay in
+            needle.withUnsafeBufferPointer { n in Self.find(n, in: hay) }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import RunbookKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `runbook check`: runs a runbook's read-only checks without a terminal UI and reports on them.
+///
+/// What runs: the verify and diagnose steps of the chosen entries (all entries when none is named),
+/// or a checklist's items, or, for triage, the decision tree's probes. Fix and walkthrough steps never
+/// run here; interactive and `skip` steps are reported as skipped with the reason. Every run is a
+/// session with a journal.
+public struct HeadlessCheck {
+    public enum Selection: Sendable {
+        case entries([String])
+        case checklist(String)
+        case triage
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case unknownEntry(String, [String])
+        case unknownChecklist(String, [String])
+        case noTree
+        case missingVariables([(name: String, step: Step)])
+        case noShell(String)
+        case session(String)
+
+        public var description: String {
+            switch self {
+            case .unknownEntry(let name, let known):
+                "no entry `\(name)`: use an entry's id or anchor (\(known.joined(separator: ", ")))"
+            case .unknownChecklist(let name, let known):
+                known.isEmpty ? "no checklist `\(name)`: this runbook has none"
+                    : "no checklist `\(name)`: use one of \(known.joined(separator: ", "))"
+            case .noTree: "this runbook has no decision tree to triage with"
+            case .missingVariables(let missing):
+                missing.map { "variable \($0.name) has no value (step `\($0.step.id)` needs it): give it with --set \($0.name)=VALUE or in the environment" }
+                    .joined(separator: "\n")
+            case .noShell(let shell): "shell `\(shell)` from the front matter is not in PATH"
+            case .session(let why): "cannot record the session: \(why)"
+            }
+        }
+    }
+
+    public var runbook: Runbook
+    public var selection: Selection
+    public var resolver: VariableResolver
+    public var strict = false
+    public var spoolOutput = false
+
+    public init(runbook: Runbook, selection: Selection, resolver: VariableResolver) {
+        self.runbook = runbook
+        self.selection = selection
+        self.resolver = resolver
+    }
+
+    /// The planned work: suites of steps (nil for an item ticked by hand) with their scope.
+    struct Plan {
+        struct Item {
+            var id: String
+            var title: String
+            var step: Step?
+            var skip: String?
+        }
+        struct Suite {
+            var id: String
+            var title: String
+            var items: [Item]
+        }
+        var suites: [Suite]
+        var steps: [Step] { suites.flatMap { $0.items.compactMap { $0.skip == nil ? $0.step : nil } } }
+    }
+
+    func plan() throws(Failure) -> Plan {
+        func skipReason(_ step: Step) -> String? {
+            if step.attributes.skip { return "marked skip: shown, never run" }
+            if step.attributes.interactive { return "interactive: it needs a terminal; run it in the TUI" }
+            if step.command.isEmpty { return "empty command" }
+            return nil
+        }
+        switch selection {
+        case .triage:
+            guard runbook.decisionTree != nil else { throw .noTree }
+            return Plan(suites: [])
+        case .checklist(let name):
+            guard let list = runbook.checklist(named: name) else {
+                throw .unknownChecklist(name, runbook.checklists.map(\.id))
+            }
+            let items = list.items.enumerated().map { i, item in
+                Plan.Item(
+                    id: item.step?.id ?? "\(list.id)-item-\(i + 1)", title: item.text, step: item.step,
+                    skip: item.step.flatMap(skipReason))
+            }
+            return Plan(suites: [.init(id: list.id, title: list.title, items: items)])
+        case .entries(let names):
+            var entries: [Entry] = []
+            if names.isEmpty {
+                entries = runbook.entries
+            } else {
+                for name in names {
+                    guard let e = runbook.entry(named: name) else {
+                        throw .unknownEntry(name, runbook.entries.map(\.id))
+                    }
+                    entries.append(e)
+                }
+            }
+            let suites = entries.map { entry in
+                Plan.Suite(
+                    id: entry.id, title: entry.title,
+                    items: entry.steps.filter { $0.role == .verify || $0.role == .diagnose }.map {
+                        Plan.Item(id: $0.id, title: $0.title, step: $0, skip: skipReason($0))
+                    })
+            }.filter { !$0.items.isEmpty }
+            return Plan(suites: suites)
+        }
+    }
+
+    /// Checks what would run, before anything does: the selection exists, the shell is there,
+    /// every variable has a value.
+    public func validate() throws(Failure) -> [Step] {
+        let plan = try plan()
+        var steps = plan.steps
+        if case .triage = selection { steps = runbook.decisionTree?.probes.filter { $0.isRunnable } ?? [] }
+        let missing = resolver.missing(for: steps)
+        if !missing.isEmpty { throw .missingVariables(missing) }
+        guard StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) != nil else {
+            throw .noShell(runbook.shell ?? "sh")
+        }
+        return steps
+    }
+
+    /// What `--dry-run` prints: each command with its variables' values shown in place (secrets masked).
+    public func dryRun() throws(Failure) -> String {
+        let steps = try validate()
+        var out: [String] = []
+        for step in steps {
+            out.append("# \(step.role.rawValue) \(step.id)\(step.title.isEmpty ? "" : ": \(step.title)")")
+            let preview = CommandPreview.render(step.command) { resolver.value(of: $0) }
+            out.append(preview)
+            out.append("")
+        }
+        if steps.isEmpty { out.append("nothing to run") }
+        return out.joined(separator: "\n")
+    }
+
+    /// Runs the checks. `cancelFD` becomes readable when the user interrupts: the running step is
+    /// cancelled and nothing more runs. `onEvent` sees progress lines for a person.
+    public mutating func run(
+        store: SessionStore, user: String, host: String, cancelFD: Int32?, onProgress: (String) -> Void = { _ in }
+    ) throws(Failure) -> (report: CheckReport, interrupted: Bool) {
+        let plan = try plan()
+        _ = try validate()
+        guard let shell = StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) else {
+            throw .noShell(runbook.shell ?? "sh")
+        }
+        let session: (id: String, folder: String)
+        let journal: JournalWriter
+        do {
+            session = try store.create(runbookId: runbook.id)
+            journal = try JournalWriter(folder: session.folder)
+        } catch {
+            throw .session("\(error)")
+        }
+        journal.append(
+            .sessionStarted(
+                .init(
+                    runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,
+                    sha256: runbook.sha256, path: runbook.path, user: user, host: host,
+                    drill: resolver.environment["RUNBOOK_DRILL"] != nil, mode: "check", toolVersion: RunbookVersion.current)))
+
+        var report = CheckReport(
+            runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,
+            sessionId: session.id, strict: strict)
+        var interrupted = false
+        let folder = RunbookLinter.folder(of: runbook.path)
+
+        func execute(_ step: Step, scope: String) -> StepRunResult {
+            var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: resolver.secretValues))
+            if spoolOutput { runner.spoolFolder = session.folder }
+            let cwd = step.attributes.cwd.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? folder
+            let request = StepRunRequest(
+                step: step, scope: scope, shell: shell, environment: resolver.environment(for: step),
+                workingDirectory: cwd, timeLimit: step.attributes.timeout ?? runbook.timeout)
+            onProgress("▶ \(step.id)")
+            let result = runner.run(request, cancelFD: cancelFD)
+            resolver.record(assignedByStep: result.assigned)
+            if case .cancelled = result.end { interrupted = true }
+            return result
+        }
+
+        if case .triage = selection, let tree = runbook.decisionTree {
+            let walk = TriageWalk.walk(tree) { probe in
+                if interrupted { return nil }
+                let result = execute(probe, scope: "tree")
+                if case .failedToStart = result.end { return nil }
+                if interrupted { return nil }
+                return result.output.lines(in: 0..<result.output.count).map(\.text)
+            }
+            for (node, evidence) in zip(walk.path, walk.evidence) {
+                if let line = evidence {
+                    journal.append(.decision(.init(kind: "probe_suggested", detail: "\(node.label) (output: \(line))")))
+                }
+                journal.append(.decision(.init(kind: "branch_chosen", detail: node.label)))
+            }
+            var entryId: String?
+            if let target = walk.target {
+                if target.file == nil, let anchor = target.anchor {
+                    entryId = runbook.entry(named: anchor)?.id ?? anchor
+                } else {
+                    entryId = target.description
+                }
+                journal.append(.decision(.init(kind: "entry_reached", detail: entryId ?? "")))
+            }
+            report.triage = .init(path: walk.path.map(\.label), entry: entryId, reason: interrupted ? "interrupted" : walk.reason)
+        }
+
+        for suite in plan.suites {
+            var cases: [CheckReport.Case] = []
+            for item in suite.items {
+                guard let step = item.step else {
+                    cases.append(.init(id: item.id, title: item.title, role: "manual", command: nil, outcome: .manual, reason: "no command: tick it by hand"))
+                    continue
+                }
+                let masker = SecretMasker(secrets: resolver.secretValues)
+                if let why = item.skip ?? (interrupted ? "not run: interrupted" : nil) {
+                    journal.append(.stepSkipped(step: step.id, reason: why))
+                    cases.append(.init(id: step.id, title: item.title, role: step.role.rawValue, command: masker.mask(step.command), outcome: .skipped, reason: why))
+                    continue
+                }
+                let result = execute(step, scope: suite.id)
+                let outcome: CheckReport.Case.Outcome
+                switch result.outcome {
+                case .passed: outcome = .passed
+                case .failed: outcome = .failed
+                case .needsAnswers:
+                    outcome = result.verdicts.allSatisfy(\.indicator.isManual) ? .manual : .passed
+                }
+                let failing = result.verdicts.filter { $0.state == .failed }
+                var reason: String? = failing.isEmpty ? nil : failing.map { "\($0.indicator.text): \($0.reason ?? "failed")" }.joined(separator: "; ")
+                if result.verdicts.isEmpty, outcome == .failed { reason = "\(result.end.description) (no indicator: exit 0 expected)" }
+                if outcome == .manual { reason = "only a person can judge: answer in the TUI" }
+                let tailCount = min(result.output.count, 12)
+                cases.append(
+                    .init(
+                        id: step.id, title: item.title, role: step.role.rawValue, command: masker.mask(step.command),
+                        outcome: outcome, reason: reason.map(masker.mask), end: result.end.description,
+                        durationMs: result.durationMs, verdicts: result.verdicts.map { .init($0, masker: masker) },
+                        outputTail: result.output.lines(in: (result.output.count - tailCount)..<result.output.count).map(\.text)))
+                onProgress("\(outcome == .failed ? "✗" : "✓") \(step.id)")
+            }
+            report.suites.append(.init(id: suite.id, title: suite.title, cases: cases))
+        }
+
+        let resultWord = interrupted ? "interrupted" : (report.exitCode == 0 ? "passed" : "failed")
+        journal.append(.sessionEnded(result: resultWord))
+        journal.close()
+        return (report, interrupted)
+    }
+}
+
+/// The tool's version, as `--version` prints it and journals record it.
+public enum RunbookVersion {
+    public static let current = "0.2.0"
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import CSystem
+import Foundation
+import RunbookKit
+import RunbookRunner
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run a runbook's checks headless: verify and diagnose steps, a checklist, or triage.",
+        discussion: """
+            Fix steps never run here. Exit 0 when everything checked passed, 1 when something failed, \
+            2 when the checks could not run (bad file, unknown entry, missing variable), 130 when interrupted.
+
+            Examples:
+              runbook check runbooks/gke-staging-troubleshooting.md --entry issue-4-cloud-sql-requires-ssl
+              runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist --format junit --output report.xml
+              runbook check runbooks/gke-staging-troubleshooting.md --triage --format json
+              runbook check runbooks/gke-staging-troubleshooting.md --set NAMESPACE=other --dry-run
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, junit
+    }
+
+    @Argument(help: "The runbook file.")
+    var file: String
+
+    @Option(name: .customLong("entry"), help: "An entry to check, by id or anchor (repeatable; default: all).")
+    var entries: [String] = []
+
+    @Option(help: "A checklist to run, by the slug of its heading.")
+    var checklist: String?
+
+    @Flag(help: "Walk the decision tree by running its probes; print the path and the entry reached.")
+    var triage = false
+
+    @Option(name: .customLong("set"), help: "A variable's value, NAME=VALUE (repeatable).")
+    var assignments: [String] = []
+
+    @Flag(help: "Print each command with its variables resolved, and run nothing.")
+    var dryRun = false
+
+    @Option(help: "Report format: text, json or junit.")
+    var format: Format = .text
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Flag(help: "Count manual indicators nobody answered as failures.")
+    var strict = false
+
+    @Flag(help: "Also keep every step's full output in the session folder (up to 64 MiB a step).")
+    var spoolOutput = false
+
+    func validate() throws {
+        var n = entries.isEmpty ? 0 : 1
+        if checklist != nil { n += 1 }
+        if triage { n += 1 }
+        if n > 1 { throw ValidationError("choose one of --entry, --checklist and --triage") }
+        for a in assignments {
+            guard let eq = a.firstIndex(of: "="), Variable.isValidName(String(a[..<eq])) else {
+                throw ValidationError("--set takes NAME=VALUE with a shell variable name, not `\(a)`")
+            }
+        }
+    }
+
+    func run() throws {
+        let runbook: Runbook
+        do {
+            runbook = try RunbookLoader().load(path: file)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let errors = runbook.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            for d in errors { printError(d.description) }
+            printError("\(file): the runbook has errors; fix them (runbook lint) before checking")
+            throw ExitCode(2)
+        }
+        var given: [String: String] = [:]
+        for a in assignments {
+            let eq = a.firstIndex(of: "=")!
+            given[String(a[..<eq])] = String(a[a.index(after: eq)...])
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let selection: HeadlessCheck.Selection =
+            triage ? .triage : checklist.map { .checklist($0) } ?? .entries(entries)
+        var check = HeadlessCheck(
+            runbook: runbook, selection: selection,
+            resolver: VariableResolver(runbook: runbook, given: given, environment: environment))
+        check.strict = strict
+        check.spoolOutput = spoolOutput
+
+        if dryRun {
+            do {
+                try emit(try check.dryRun())
+            } catch let failure as HeadlessCheck.Failure {
+                printError(failure.description)
+                throw ExitCode(2)
+            }
+            return
+        }
+
+        // Ctrl-C, SIGTERM and SIGHUP cancel the running step (its whole process group) and stop.
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw ExitCode(2) }
+        _ = fcntl(pipeFDs[1], F_SETFL, O_NONBLOCK)
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+        _ = rb_forward_signals(pipeFDs[1], signals, Int32(signals.count))
+
+        let result: (report: CheckReport, interrupted: Bool)
+        do {
+            result = try check.run(
+                store: SessionStore(environment: environment), user: Self.userName(environment),
+                host: Self.hostName(), cancelFD: pipeFDs[0])
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let report = result.report
+        switch format {
+        case .text:
+            try emit(TerminalSafeText.make(report.text))
+        case .json:
+            try emit(triage ? try report.triageJSON() : try report.json())
+        case .junit:
+            try emit(report.junit)
+        }
+        if format != .text || output != nil, let id = report.sessionId {
+            printError("session \(id): `runbook report \(id)` writes its timeline")
+        }
+        if result.interrupted { throw ExitCode(130) }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    func emit(_ text: String) throws {
+        if let output {
+            do {
+                try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                printError("\(output): cannot write the report: \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        } else {
+            print(text)
+        }
+    }
+
+    static func userName(_ environment: [String: String]) -> String {
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return environment["USER"] ?? "unknown"
+    }
+
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

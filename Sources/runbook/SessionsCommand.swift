@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+import RunbookRunner
+
+struct SessionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions",
+        abstract: "List recorded sessions, newest last.",
+        discussion: """
+            Sessions live in $XDG_STATE_HOME/runbook/sessions (by default ~/.local/state/runbook/sessions).
+
+            Examples:
+              runbook sessions
+              runbook report 20261130-011500-gke-staging-troubleshooting-3f9a
+            """
+    )
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let store = SessionStore(environment: ProcessInfo.processInfo.environment)
+        struct Row: Encodable {
+            let id: String
+            let runbook: String
+            let version: String?
+            let mode: String
+            let drill: Bool
+            let started: String
+            let steps: Int
+            let result: String
+        }
+        var rows: [Row] = []
+        for id in store.sessionIds() {
+            guard let journal = try? store.journal(in: store.root + "/" + id) else { continue }
+            let start = journal.start
+            var steps = 0
+            var result = "unfinished"
+            for r in journal.records {
+                if case .stepFinished = r.event { steps += 1 }
+                if case .sessionEnded(let res) = r.event { result = res }
+            }
+            rows.append(
+                Row(
+                    id: id, runbook: start?.runbookId ?? "?", version: start?.version, mode: start?.mode ?? "?",
+                    drill: start?.drill ?? false, started: journal.records.first?.time ?? "", steps: steps, result: result))
+        }
+        if json {
+            print(try RunbookJSON.encode(rows))
+            return
+        }
+        if rows.isEmpty {
+            print("no sessions yet in \(store.root)")
+            return
+        }
+        for r in rows {
+            print(TerminalSafeText.make("\(r.id)  \(r.runbook) \(r.version ?? "")  \(r.mode)\(r.drill ? " DRILL" : "")  \(r.steps) steps  \(r.result)"))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Testing
+@testable import RunbookKit
+
+@Suite("indicators judged as output streams")
+struct IndicatorEvaluatorTests {
+    func indicator(_ kind: Indicator.Kind, _ line: Int = 1) -> Indicator {
+        Indicator(kind: kind, note: "", text: "\(kind)", location: SourceLocation(line: line, column: 1))
+    }
+
+    @Test("contains and matches pass on the first matching line, keeping that line")
+    func passOnFirstLine() {
+        var e = IndicatorEvaluator(indicators: [indicator(.contains("pulled")), indicator(.matches("uid=1000\\(django\\)"))])
+        e.observe("Pulling image", channel: .stdout)
+        #expect(e.verdicts.map(\.state) == [.pending, .pending])
+        e.observe("Successfully pulled image x", channel: .stderr)
+        #expect(e.verdicts[0].state == .passed)
+        #expect(e.verdicts[0].decidingLine == "Successfully pulled image x")
+        e.observe("uid=1000(django) gid=1000(django)", channel: .stdout)
+        #expect(e.verdicts[1].state == .passed)
+        e.observe("Successfully pulled again", channel: .stdout)
+        #expect(e.verdicts[0].decidingLine == "Successfully pulled image x")
+        #expect(e.isSettled)
+    }
+
+    @Test("not_contains fails on the first matching line and passes at exit otherwise")
+    func notContains() {
+        var failing = IndicatorEvaluator(indicators: [indicator(.notContains("ImagePullBackOff"))])
+        failing.observe("Warning  Failed  ImagePullBackOff", channel: .stdout)
+        #expect(failing.verdicts[0].state == .failed)
+        #expect(failing.verdicts[0].decidingLine == "Warning  Failed  ImagePullBackOff")
+        failing.finish(.exited(0))
+        #expect(failing.verdicts[0].state == .failed)
+
+        var passing = IndicatorEvaluator(indicators: [indicator(.notContains("ImagePullBackOff"))])
+        passing.observe("Normal  Pulled", channel: .stdout)
+        #expect(passing.verdicts[0].state == .pending)
+        passing.finish(.exited(0))
+        #expect(passing.verdicts[0].state == .passed)
+    }
+
+    @Test("exit_code and equals decide at exit; equals compares trimmed standard output only")
+    func atExit() {
+        var e = IndicatorEvaluator(indicators: [indicator(.exitCode(0)), indicator(.equals("x86_64"))])
+        e.observe("  x86_64  ", channel: .stdout)
+        e.observe("warning: something", channel: .stderr)
+        #expect(e.verdicts.map(\.state) == [.pending, .pending])
+        e.finish(.exited(0))
+        #expect(e.verdicts.map(\.state) == [.passed, .passed])
+
+        var wrong = IndicatorEvaluator(indicators: [indicator(.exitCode(0)), indicator(.equals("x86_64"))])
+        wrong.observe("aarch64", channel: .stdout)
+        wrong.finish(.exited(2))
+        #expect(wrong.verdicts.map(\.state) == [.failed, .failed])
+        #expect(wrong.verdicts[0].reason == "exit 2, expected exit 0")
+        #expect(wrong.verdicts[1].reason == "the output is `aarch64`")
+
+        var multi = IndicatorEvaluator(indicators: [indicator(.equals("a\nb"))])
+        multi.observe("a", channel: .stdout)
+        multi.observe("b", channel: .stdout)
+        multi.finish(.exited(0))
+        #expect(multi.verdicts[0].state == .passed)
+    }
+
+    @Test("a time-out, cancel or failure to start fails what is pending, with the reason")
+    func interrupted() {
+        for end in [StepEnd.timedOut, .cancelled, .failedToStart("no shell")] {
+            var e = IndicatorEvaluator(indicators: [indicator(.contains("ok")), indicator(.notContains("err")), indicator(.exitCode(0))])
+            e.observe("ok", channel: .stdout)
+            e.finish(end)
+            #expect(e.verdicts.map(\.state) == [.passed, .failed, .failed])
+            #expect(e.verdicts[1].reason == end.description)
+        }
+    }
+
+    @Test("a killed step fails exit_code; contains that never matched fails")
+    func signaled() {
+        var e = IndicatorEvaluator(indicators: [indicator(.exitCode(0)), indicator(.contains("ready"))])
+        e.finish(.signaled(9))
+        #expect(e.verdicts.map(\.state) == [.failed, .failed])
+        #expect(e.verdicts[0].reason == "killed by signal 9, expected exit 0")
+        #expect(e.verdicts[1].reason == "no line contains it")
+    }
+
+    @Test("manual indicators wait for an answer and never pass by themselves")
+    func manual() {
+        var e = IndicatorEvaluator(indicators: [indicator(.manual), indicator(.exitCode(0))])
+        #expect(e.verdicts[0].state == .needsAnswer)
+        e.observe("anything", channel: .stdout)
+        e.finish(.exited(0))
+        #expect(e.verdicts[0].state == .needsAnswer)
+        e.answer(0, yes: false)
+        #expect(e.verdicts[0].state == .failed)
+        e.answer(1, yes: false)  // not manual: ignored
+        #expect(e.verdicts[1].state == .passed)
+    }
+
+    @Test("equals refuses output larger than its limit instead of comparing a prefix")
+    func equalsLimit() {
+        var e = IndicatorEvaluator(indicators: [indicator(.equals("x"))])
+        let line = String(repeating: "x", count: 1000)
+        for _ in 0..<(IndicatorEvaluator.equalsLimit / 1000 + 2) { e.observe(line, channel: .stdout) }
+        e.finish(.exited(0))
+        #expect(e.verdicts[0].state == .failed)
+        #expect(e.verdicts[0].reason?.contains("larger than 1 MiB") == true)
+    }
+
+    @Test("byte search finds needles at every position, and multi-byte text")
+    func byteSearch() {
+        #expect(IndicatorEvaluator.line("abc", contains: Array("abc".utf8)))
+        #expect(IndicatorEvaluator.line("xxabc", contains: Array("abc".utf8)))
+        #expect(IndicatorEvaluator.line("abab-abc", contains: Array("abc".utf8)))
+        #expect(!IndicatorEvaluator.line("ab", contains: Array("abc".utf8)))
+        #expect(!IndicatorEvaluator.line("aaaa", contains: Array("aab".utf8)))
+        #expect(IndicatorEvaluator.line("état: prêt ✓", contains: Array("prêt ✓".utf8)))
+        #expect(IndicatorEvaluator.line("", contains: []))
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import RunbookKit
+
+@Suite("session journal records and reports")
+struct JournalTests {
+    static let start = JournalEvent.SessionStart(
+        runbookId: "rb", runbookTitle: "Runbook", version: "1.0.0", sha256: String(repeating: "a", count: 64),
+        path: "runbooks/rb.md", user: "alice", host: "laptop", drill: false, mode: "check", toolVersion: "0.1.0")
+
+    func records() -> [JournalRecord] {
+        let events: [JournalEvent] = [
+            .sessionStarted(Self.start),
+            .decision(.init(kind: "branch_chosen", detail: "CrashLoopBackOff")),
+            .stepStarted(.init(step: "logs", entry: "issue-4", role: "verify", title: "Check the logs", command: "kubectl logs", variables: ["NS": "staging"])),
+            .output(.init(step: "logs", channel: .stdout, line: 1, text: "FATAL: connection requires a valid client certificate")),
+            .verdict(.init(step: "logs", index: 0, kind: "not_contains", value: "certificate", text: "no `certificate`", state: .failed, line: "FATAL: connection requires a valid client certificate", reason: "a line contains it")),
+            .stepFinished(.init(step: "logs", end: "exit 0", exitCode: 0, durationMs: 1200, result: "failed")),
+            .stepSkipped(step: "psql", reason: "interactive"),
+            .sessionEnded(result: "failed"),
+        ]
+        return events.enumerated().map { JournalRecord(time: "2026-11-30T01:0\($0.offset):00.000Z", seq: $0.offset + 1, event: $0.element) }
+    }
+
+    func bytes(_ records: [JournalRecord]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        for r in records {
+            out += try Journal.line(r)
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    @Test("every event round-trips through its JSON line")
+    func roundTrip() throws {
+        let written = records()
+        let read = Journal.parse(try bytes(written))
+        #expect(read.records == written)
+        #expect(read.tornLines == 0)
+        #expect(read.start?.runbookId == "rb")
+    }
+
+    @Test("a journal cut short at any byte still reads, minus at most the torn last line")
+    func tornAnywhere() throws {
+        let all = try bytes(records())
+        var lineEnds: [Int] = []
+        for (i, b) in all.enumerated() where b == 0x0A { lineEnds.append(i) }
+        for cut in 0..<all.count {
+            let read = Journal.parse(Array(all[0..<cut]))
+            let complete = lineEnds.filter { $0 < cut }.count
+            #expect(read.records.count == complete, "cut at \(cut)")
+            #expect(read.tornLines == (cut > 0 && all[cut - 1] != 0x0A ? 1 : 0), "cut at \(cut)")
+            #expect(read.damagedLines.isEmpty)
+        }
+    }
+
+    @Test("a damaged line in the middle is reported, the rest still reads")
+    func damaged() throws {
+        var b = try bytes(Array(records().prefix(2)))
+        b += Array("{not json}\n".utf8)
+        b += try bytes(Array(records().suffix(1)))
+        let read = Journal.parse(b)
+        #expect(read.records.count == 3)
+        #expect(read.damagedLines == [3])
+    }
+
+    @Test("the Markdown report is a timeline: path, commands, verdicts, output, decisions")
+    func markdownReport() throws {
+        let report = SessionReport(sessionId: "s1", journal: Journal(records: records())).markdown
+        #expect(report.hasPrefix("# Session s1\n"))
+        #expect(report.contains("**Runbook** (`rb` 1.0.0") || report.contains("Runbook: **Runbook** (`rb` 1.0.0"))
+        #expect(report.contains("1. CrashLoopBackOff"))
+        #expect(report.contains("- `01:02:00` verify `logs`: Check the logs — **failed**"))
+        #expect(report.contains("  kubectl logs"))
+        #expect(report.contains("  - ✗ no `certificate` — a line contains it: `FATAL: connection requires a valid client certificate`"))
+        #expect(report.contains("  exit 0 after 1.2 s"))
+        #expect(report.contains("skipped `psql`: interactive"))
+        #expect(report.contains("- Result: failed"))
+    }
+
+    @Test("the JSON report carries the same timeline")
+    func jsonReport() throws {
+        let text = try SessionReport(sessionId: "s1", journal: Journal(records: records())).json()
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(root["session"] as? String == "s1")
+        #expect(root["path"] as? [String] == ["CrashLoopBackOff"])
+        let timeline = try #require(root["timeline"] as? [[String: Any]])
+        #expect(timeline.map { $0["type"] as? String } == ["decision", "step", "skipped"])
+        let step = try #require(timeline[1]["step"] as? [String: Any])
+        #expect(step["duration_ms"] as? Int == 1200)
+        #expect((step["verdicts"] as? [[String: Any]])?.first?["state"] as? String == "failed")
+    }
+}

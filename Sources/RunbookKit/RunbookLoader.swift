@@ -571,7 +571,8 @@ private struct DocumentReader {
         let (rawCommand, example) = StepParser.splitPrompts(literal)
         let shell = ShellText(rawCommand)
         var placeholders: [String] = []
-        for name in shell.placeholders where !placeholders.contains(name) {
+        var seenPlaceholders = Set<String>()
+        for name in shell.placeholders where seenPlaceholders.insert(name).inserted {
             placeholders.append(name)
             if !declaredNames.contains(name) && placeholderNames.insert(name).inserted {
                 placeholderVariables.append(

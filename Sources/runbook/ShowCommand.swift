@@ -101,7 +101,7 @@ struct RunbookOutline {
         if let o = step.option { flags.append(o) }
         out.append("\(indent)\(step.role.rawValue) \(step.id)\(flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]"): \(first)\(more)")
         for i in step.indicators {
-            out.append("\(indent)    \(i.isManual ? "? (manual)" : "✓") \(i.text)")
+            out.append("\(indent)    \(i.isManual ? "? (manual)" : "•") \(i.text)")
         }
         return out
     }

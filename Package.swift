@@ -34,17 +34,21 @@ let package = Package(
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
         // Running steps: spawn, stream output, time limits, cancel.
         .target(name: "RunbookRunner", dependencies: ["CSystem", "RunbookKit"]),
+        // The TUI: one state value, events in, effects out, a pure view to a cell grid; the ncurses
+        // backend and the poll loop are the only parts that touch the terminal and processes.
+        .target(name: "RunbookTUI", dependencies: ["RunbookKit", "RunbookRunner", "CCurses", "CSystem"]),
         // The command line: thin, calls the layers above.
         .executableTarget(
             name: "runbook",
             dependencies: [
-                "RunbookKit", "RunbookRunner", "CSystem",
+                "RunbookKit", "RunbookRunner", "RunbookTUI", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"]),
         .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
         .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit"]),
+        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem"]),
     ]
 )

@@ -275,3 +275,200 @@ int rb_forward_signals(int write_fd, const int *signals, int count) {
     }
     return 0;
 }
+
+// MARK: - The terminal's owner: interactive steps and crash restore
+
+int rb_spawn_foreground(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                        int tty_fd, pid_t *pid, int *pidfd) {
+    *pid = -1;
+    *pidfd = -1;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    int err = posix_spawnattr_init(&attr);
+    if (err != 0) return err;
+    err = posix_spawn_file_actions_init(&actions);
+    if (err != 0) {
+        posix_spawnattr_destroy(&attr);
+        return err;
+    }
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+#ifdef __GLIBC__
+    for (int sig = 32; sig <= 33; sig++) {
+        const size_t bits = 8 * sizeof all.__val[0];
+        all.__val[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
+    }
+#endif
+    err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (err == 0) err = posix_spawnattr_setpgroup(&attr, 0);
+    if (err == 0) err = posix_spawnattr_setsigmask(&attr, &empty);
+    if (err == 0) err = posix_spawnattr_setsigdefault(&attr, &all);
+    if (err == 0 && cwd != NULL) err = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+    // The child makes its own group the foreground one before exec (its signals are still blocked
+    // there, so SIGTTOU cannot stop it), so it never reads the terminal from the background.
+    int child_sets_foreground = 0;
+    if (err == 0 && tty_fd >= 0) {
+        err = posix_spawn_file_actions_addtcsetpgrp_np(&actions, tty_fd);
+        child_sets_foreground = (err == 0);
+    }
+#else
+    int child_sets_foreground = 0;
+#endif
+#ifdef __linux__
+    if (err == 0) err = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
+    pid_t child = -1;
+    if (err == 0) err = posix_spawn(&child, path, &actions, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (err != 0) return err;
+    if (!child_sets_foreground && tty_fd >= 0) {
+        // Without the file action: hand the terminal over from here and wake the child in case it
+        // tried to read before that and was stopped by SIGTTIN.
+        (void)rb_set_foreground_group(tty_fd, child);
+        (void)kill(-child, SIGCONT);
+    }
+    *pid = child;
+    *pidfd = open_pidfd(child);
+    return 0;
+}
+
+int rb_set_foreground_group(int fd, pid_t pgrp) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int r = tcsetpgrp(fd, pgrp);
+    int err = r == 0 ? 0 : errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return err;
+}
+
+int rb_exited_or_stopped(pid_t pid) {
+    siginfo_t info;
+    int r;
+    memset(&info, 0, sizeof info);
+    do {
+        r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return -1;
+    if (info.si_pid == pid) return 1;
+    memset(&info, 0, sizeof info);
+    do {
+        r = waitid(P_PID, (id_t)pid, &info, WSTOPPED | WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return -1;
+    return info.si_pid == pid ? 2 : 0;
+}
+
+/* The crash guard's state: written by the main thread, read by the handler. */
+#define RB_GUARD_GROUPS 256
+static const int rb_guard_signals[] = {SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE};
+#define RB_GUARD_SIGNAL_COUNT ((int)(sizeof rb_guard_signals / sizeof rb_guard_signals[0]))
+static struct sigaction rb_guard_previous[RB_GUARD_SIGNAL_COUNT];
+static int rb_guard_fd = -1;
+static struct termios rb_guard_termios;
+static int rb_guard_have_termios = 0;
+static pid_t rb_guard_foreground = -1;
+static char rb_guard_restore[1024];
+static volatile sig_atomic_t rb_guard_restore_length = 0;
+static volatile pid_t rb_guard_groups[RB_GUARD_GROUPS];
+static volatile sig_atomic_t rb_guard_entered = 0;
+static char rb_guard_stack[64 * 1024];
+
+static void rb_guard_write(int fd, const char *bytes, size_t length) {
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, bytes + done, length - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += (size_t)n;
+    }
+}
+
+static void rb_guard_handler(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    int saved = errno;
+    if (!rb_guard_entered) {
+        rb_guard_entered = 1;
+        for (int i = 0; i < RB_GUARD_GROUPS; i++) {
+            pid_t g = rb_guard_groups[i];
+            if (g > 1) kill(-g, SIGKILL);
+        }
+        if (rb_guard_fd >= 0) {
+            sigset_t block, old;
+            sigemptyset(&block);
+            sigaddset(&block, SIGTTOU);
+            sigaddset(&block, SIGTTIN);
+            sigprocmask(SIG_BLOCK, &block, &old);
+            if (rb_guard_foreground > 0 && tcgetpgrp(rb_guard_fd) != rb_guard_foreground) {
+                (void)tcsetpgrp(rb_guard_fd, rb_guard_foreground);
+            }
+            int length = rb_guard_restore_length;
+            if (length > 0) rb_guard_write(rb_guard_fd, rb_guard_restore, (size_t)length);
+            if (rb_guard_have_termios) (void)tcsetattr(rb_guard_fd, TCSADRAIN, &rb_guard_termios);
+            sigprocmask(SIG_SETMASK, &old, NULL);
+        }
+    }
+    for (int i = 0; i < RB_GUARD_SIGNAL_COUNT; i++) {
+        if (rb_guard_signals[i] == sig) sigaction(sig, &rb_guard_previous[i], NULL);
+    }
+    // A fault (si_code > 0) happens again when the handler returns, now reaching the previous
+    // handler with its real context. A signal that was sent (abort, raise, kill) must be sent again;
+    // it stays pending until this handler returns.
+    if (info == NULL || info->si_code <= 0) raise(sig);
+    errno = saved;
+}
+
+int rb_crash_guard_install(int tty_fd) {
+    rb_guard_fd = tty_fd;
+    if (tty_fd >= 0 && tcgetattr(tty_fd, &rb_guard_termios) == 0) rb_guard_have_termios = 1;
+    rb_guard_foreground = tty_fd >= 0 ? tcgetpgrp(tty_fd) : -1;
+    // A stack overflow can only be handled on another stack: add one unless there is one already.
+    stack_t current;
+    if (sigaltstack(NULL, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
+        stack_t alt = {.ss_sp = rb_guard_stack, .ss_size = sizeof rb_guard_stack, .ss_flags = 0};
+        (void)sigaltstack(&alt, NULL);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = rb_guard_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    for (int i = 0; i < RB_GUARD_SIGNAL_COUNT; i++) {
+        if (sigaction(rb_guard_signals[i], &sa, &rb_guard_previous[i]) != 0) return errno;
+    }
+    return 0;
+}
+
+void rb_crash_guard_set_restore(const char *bytes, int length) {
+    if (bytes == NULL || length <= 0) {
+        rb_guard_restore_length = 0;
+        return;
+    }
+    if (length > (int)sizeof rb_guard_restore - 1) length = (int)sizeof rb_guard_restore - 1;
+    rb_guard_restore_length = 0;  // the handler never sees a half-copied string
+    memcpy(rb_guard_restore, bytes, (size_t)length);
+    rb_guard_restore_length = length;
+}
+
+int rb_crash_guard_add_group(pid_t pgid) {
+    for (int i = 0; i < RB_GUARD_GROUPS; i++) {
+        if (rb_guard_groups[i] == pgid) return 0;
+    }
+    for (int i = 0; i < RB_GUARD_GROUPS; i++) {
+        if (rb_guard_groups[i] <= 0) {
+            rb_guard_groups[i] = pgid;
+            return 0;
+        }
+    }
+    return ENOSPC;
+}
+
+void rb_crash_guard_remove_group(pid_t pgid) {
+    for (int i = 0; i < RB_GUARD_GROUPS; i++) {
+        if (rb_guard_groups[i] == pgid) rb_guard_groups[i] = 0;
+    }
+}

@@ -58,9 +58,14 @@ public struct RunbookLoader: Sendable {
             throw LoadError(file: path, "cannot read file: \(String(cString: strerror(errno)))")
         }
         defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
+        // Read straight into the result, sized by stat (one byte more, to see the end of the file);
+        // a file that grew since is read on in chunks.
+        let expected = Int(info.st_size) + 1
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+            count = fread(buffer.baseAddress, 1, expected, f)
+        }
+        var buffer = [UInt8](repeating: 0, count: bytes.count < expected ? 0 : 65536)
+        while bytes.count >= expected {
             let n = fread(&buffer, 1, buffer.count, f)
             if n > 0 { bytes.append(contentsOf: buffer[0..<n]) }
             if n < buffer.count { break }
@@ -169,12 +174,16 @@ private struct DocumentReader {
     var inTree = false
     var checklistHeading: (id: String, title: String, location: SourceLocation)?
 
+    /// The file's name without `.md` or `.markdown`: the default id and title.
+    let fileStem: String
+
     init(path: String, text: String) {
         self.path = path
         self.text = text
+        fileStem = Self.stem(of: path)
     }
 
-    var fileStem: String {
+    static func stem(of path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         for ext in [".markdown", ".md"] where name.lowercased().hasSuffix(ext) {
             return String(name.dropLast(ext.count))
@@ -208,13 +217,14 @@ private struct DocumentReader {
                 bodyLine = split.bodyLine
             }
         }
-        if let line = MarkdownDocument.bracketHazard(String(body)) {
+        let bodyText = String(body)
+        if let line = MarkdownDocument.bracketHazard(bodyText) {
             report(
                 SourceLocation(line: line + bodyLine - 1, column: 1), .error,
                 "a paragraph here has more than \(MarkdownDocument.maximumBrackets) `[` brackets, more than the Markdown parser handles in reasonable time: split it with blank lines; the rest of the file is not read")
             return
         }
-        let markdown = MarkdownDocument(parsing: String(body), lineOffset: bodyLine - 1)
+        let markdown = MarkdownDocument(parsing: bodyText, lineOffset: bodyLine - 1)
         document = markdown.root
         if markdown.wasFlattened {
             report(
@@ -322,8 +332,8 @@ private struct DocumentReader {
                     }
                     continue
                 }
+                // Ordinary items are read in place (their paragraphs join the section as they are walked).
                 list(block)
-                appendText(block)
             case .blockQuote:
                 walk(block.children)
             default:
@@ -453,6 +463,7 @@ private struct DocumentReader {
         for item in block.children {
             guard case .item(let task) = item.kind else { continue }
             if let checked = task {
+                appendText(item)
                 checklistItem(item, checked: checked)
             } else {
                 // An ordinary item: its blocks are read in place (steps inside list items count).
@@ -508,7 +519,7 @@ private struct DocumentReader {
         var literal = code.literal
         if info.language.isEmpty {
             // An untagged block is a step only when it shows a `$ ` prompt.
-            let first = literal.split(separator: "\n").first { !$0.allSatisfy { $0 == " " } } ?? ""
+            let first = literal.lines(omittingEmpty: true).first { !$0.allSatisfy { $0 == " " } } ?? ""
             guard first.drop(while: { $0 == " " }).hasPrefix("$ ") else { return nil }
             info.language = "console"
         }
@@ -516,7 +527,7 @@ private struct DocumentReader {
         if let opening = info.openingCommand, !opening.isEmpty {
             // `$ cmd` on the fence, or a body that shows prompts: the opening command is a prompt line too,
             // so what follows it stays example output.
-            let bodyHasPrompts = literal.split(separator: "\n").contains {
+            let bodyHasPrompts = literal.lines(omittingEmpty: true).contains {
                 let t = $0.drop(while: { $0 == " " || $0 == "\t" })
                 return t.hasPrefix("$ ") || t == "$"
             }

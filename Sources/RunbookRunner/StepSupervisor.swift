@@ -10,6 +10,7 @@ import Darwin
 /// Runs one step's child to completion on the calling thread: streams its output, enforces its time
 /// limit, honours a cancel request, and leaves nothing of its process group behind.
 ///
+/// The work is ``StepMonitor``'s, which does not block; this type runs it in a blocking loop.
 /// One `poll()` loop watches the output descriptors, the leader's pidfd (without one: short poll
 /// timeouts and a non-reaping exit check) and an optional cancel descriptor. The loop never sleeps:
 /// each poll timeout runs to the next deadline (time limit, next escalation signal, end of the exit
@@ -109,12 +110,6 @@ public struct StepSupervisor: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(readSize, 1), alignment: 16)
         defer { buffer.deallocate() }
         loop.run(buffer: buffer, onOutput: onOutput)
-        child.closeAll()
-        let status = child.reap() ?? child.waitForExit()
-        return Outcome(
-            status: status,
-            reason: loop.termination?.reason ?? .exited,
-            duration: MonotonicInstant.now() - child.startedAt,
-            signalsSent: loop.signalsSent)
+        return loop.monitor.finish()
     }
 }

@@ -24,16 +24,18 @@ struct LintCommand: ParsableCommand {
         let loader = RunbookLoader()
         let linter = RunbookLinter(today: today())
         var diagnostics: [Diagnostic] = []
-        var loaded: [String: Runbook?] = [:]
+        // Each file is loaded once, whether it is linted or another one links to it first.
+        var loaded: [String: Result<Runbook, LoadError>] = [:]
         func load(_ path: String) -> Result<Runbook, LoadError> {
+            if let cached = loaded[path] { return cached }
+            let result: Result<Runbook, LoadError>
             do {
-                let r = try loader.load(path: path)
-                loaded[path] = r
-                return .success(r)
+                result = .success(try loader.load(path: path))
             } catch {
-                loaded[path] = .some(nil)
-                return .failure(error)
+                result = .failure(error)
             }
+            loaded[path] = result
+            return result
         }
         let files: [String]
         do {
@@ -47,10 +49,7 @@ struct LintCommand: ParsableCommand {
             case .failure(let error):
                 diagnostics.append(error.diagnostic)
             case .success(let runbook):
-                diagnostics += linter.lint(runbook) { path in
-                    if let cached = loaded[path] { return cached }
-                    return try? load(path).get()
-                }
+                diagnostics += linter.lint(runbook) { path in try? load(path).get() }
             }
         }
         if json {

@@ -9,10 +9,13 @@ struct RunbookCommand: ParsableCommand {
         commandName: "runbook",
         abstract: "Walk Markdown runbooks: troubleshooting trees, checks and checklists.",
         discussion: """
-            Runbooks are Markdown files (by default in ./runbooks, or $RUNBOOK_PATH). The format is \
-            described in docs/runbook-format.md.
+            Without a subcommand, opens the interactive view (`runbook open`, it needs a terminal) \
+            on the runbooks found in the paths given: by default ./runbooks, or $RUNBOOK_PATH. \
+            Runbooks are Markdown files; the format is described in docs/runbook-format.md.
 
             Examples:
+              runbook
+              runbook runbooks/gke-staging-troubleshooting.md
               runbook list runbooks/
               runbook show runbooks/gke-staging-troubleshooting.md
               runbook lint runbooks/
@@ -21,10 +24,10 @@ struct RunbookCommand: ParsableCommand {
             """,
         version: RunbookVersion.current,
         subcommands: [
-            ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
+            OpenCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
             ReportCommand.self,
         ],
-        defaultSubcommand: ListCommand.self
+        defaultSubcommand: OpenCommand.self
     )
 }
 

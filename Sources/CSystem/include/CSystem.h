@@ -1,10 +1,12 @@
 #ifndef RUNBOOK_CSYSTEM_H
 #define RUNBOOK_CSYSTEM_H
 
-// Process helpers for RunbookRunner that Swift cannot reach through its Glibc module: pipe2,
-// POSIX_SPAWN_SETSID, posix_spawn_file_actions_addclosefrom_np, addchdir_np, pidfd_open and the
-// wait-status macros. Every function reports failure by returning an errno value (or -1 with errno
-// set where noted); none of them keeps state.
+// Process helpers for RunbookRunner and the TUI's runtime that Swift cannot reach through its Glibc
+// module: pipe2, POSIX_SPAWN_SETSID, posix_spawn_file_actions_addclosefrom_np, addchdir_np,
+// addtcsetpgrp_np, pidfd_open, the wait-status macros, and signal handlers. Every function reports
+// failure by returning an errno value (or -1 with errno set where noted). The only state kept is
+// what signal handlers need and can reach nothing else for: the self-pipe's descriptor
+// (rb_forward_signals) and the crash guard's terminal, restore bytes and process groups.
 
 #include <sys/types.h>
 
@@ -84,6 +86,44 @@ int rb_status_signal(int status);
 /// The descriptor is kept in the one piece of static state this file has, because a signal handler
 /// can reach nothing else. Returns 0 or an errno value.
 int rb_forward_signals(int write_fd, const int *signals, int count);
+
+
+// MARK: - The terminal's owner: interactive steps and crash restore
+
+/// Starts `path` like rb_spawn, but in the foreground of the terminal `tty_fd` instead of in a
+/// session of its own: the child gets its own process group, which is made the terminal's foreground
+/// group before exec (so it receives Ctrl-C and may read the terminal); fds 0, 1 and 2 are
+/// inherited, every other descriptor is closed. Used for interactive steps while the TUI has given
+/// the terminal up. `*pid` receives the child (also its group id) and `*pidfd` a pidfd or -1.
+/// Returns 0 or an errno value.
+int rb_spawn_foreground(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                        int tty_fd, pid_t *pid, int *pidfd);
+
+/// tcsetpgrp(`fd`, `pgrp`) with SIGTTOU blocked, so that a process in a background group can take
+/// the terminal back. Returns 0 or an errno value.
+int rb_set_foreground_group(int fd, pid_t pgrp);
+
+/// Waits without blocking for `pid` to exit or stop: 1 exited (not reaped), 2 stopped (the stop is
+/// consumed), 0 neither, -1 with errno set on error.
+int rb_exited_or_stopped(pid_t pid);
+
+/// The crash guard: for SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS and SIGFPE, a handler that
+/// kills every registered process group (SIGKILL), gives the terminal back to this process's group,
+/// writes the restore bytes (sgr0, cnorm, rmcup, ...) to `tty_fd`, restores the terminal modes saved
+/// by this call (tcgetattr now), then re-raises the signal to the handler that was there before
+/// (Swift's backtracer). Call once, before the terminal is set up. Returns 0 or an errno value.
+int rb_crash_guard_install(int tty_fd);
+
+/// Sets the bytes the crash handler writes (at most 1023 are kept); an empty string, or 0 length,
+/// disarms the terminal restore (after a normal endwin) while still killing groups.
+void rb_crash_guard_set_restore(const char *bytes, int length);
+
+/// Registers a process group for the crash handler to kill. Returns 0, or ENOSPC when 256 groups are
+/// already registered.
+int rb_crash_guard_add_group(pid_t pgid);
+
+/// Forgets a process group (it has been reaped).
+void rb_crash_guard_remove_group(pid_t pgid);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,95 @@
+import RunbookKit
+
+/// A key as the TUI understands it, decoded by the terminal backend.
+public enum Key: Sendable, Hashable {
+    case character(Character)
+    case enter, escape, tab, backTab, backspace, delete
+    case up, down, left, right, pageUp, pageDown, home, end
+    /// Ctrl with a letter: `.control("c")` is Ctrl-C (in raw mode it arrives as a key, not a signal).
+    case control(Character)
+    case wheelUp, wheelDown
+    case function(Int)
+}
+
+/// The size of the terminal in cells.
+public struct ScreenSize: Sendable, Hashable {
+    public var columns: Int
+    public var rows: Int
+
+    public init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+/// Identifies one run of one step within the session (a step may run several times: `r` re-runs it).
+public struct RunID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var value: Int
+    public init(_ value: Int) { self.value = value }
+    public static func < (a: RunID, b: RunID) -> Bool { a.value < b.value }
+    public var description: String { "run-\(value)" }
+}
+
+/// Everything that happens to the TUI arrives as one of these, in order, through `AppState.update`.
+public enum AppEvent: Sendable {
+    case key(Key)
+    case resize(ScreenSize)
+    /// Sanitized output lines of a running step (secrets already masked), in arrival order, and the
+    /// incomplete line so far (for live display), if any.
+    case output(RunID, lines: [OutputLine], partial: OutputLine?)
+    /// The step's process group is gone: how it ended, how long it took, what it assigned for later steps.
+    case exited(RunID, end: StepEnd, durationMs: Int, assigned: [String: String])
+    /// The interactive step the TUI handed the terminal to has finished; the TUI has the terminal back.
+    case interactiveFinished(RunID, end: StepEnd, durationMs: Int)
+    /// About every 250 ms while anything runs (elapsed time, spinners); `nowMs` is monotonic milliseconds.
+    case tick(nowMs: Int)
+    /// SIGTERM, SIGHUP, SIGINT or SIGQUIT reached the process: cancel everything and quit.
+    case terminate(signal: Int32)
+}
+
+/// What `update` asks the runtime to do. The runtime performs effects in order and reports back with
+/// events; `update` itself never touches a file descriptor.
+public enum AppEffect: Sendable, Equatable {
+    /// Start a step: spawn it in its own process group with exactly this environment, stream its
+    /// output back as `.output`, then `.exited`. `timeLimitMs` nil means the default.
+    case run(RunID, StepLaunch)
+    /// Cancel a running step: SIGINT, SIGTERM, SIGKILL to its group, then `.exited(.cancelled)`.
+    case cancel(RunID)
+    /// Hand the real terminal to an interactive step (endwin, run it in the foreground, take the
+    /// terminal back), then `.interactiveFinished`.
+    case runInteractive(RunID, StepLaunch)
+    /// Append this to the session journal (secrets already masked). `sync` after a step ends.
+    case journal(JournalEvent, sync: Bool)
+    /// Start the session's journal for this runbook (creates the session folder).
+    case openSession(runbookPath: String)
+    /// Leave: cancel every running group, close the journal, restore the terminal, print `message`.
+    case quit(message: String?)
+}
+
+/// A step ready to run: its environment is final. The runtime builds the command line with
+/// `StepInvocation` (which captures the variables the step assigns) and spawns `shell` with it.
+public struct StepLaunch: Sendable, Equatable {
+    public var step: Step
+    /// Entry id, checklist id or `tree`.
+    public var scope: String?
+    /// The runbook's `shell:` setting, nil for /bin/sh; the runtime finds it in PATH.
+    public var shell: String?
+    public var environment: [String: String]
+    public var workingDirectory: String?
+    public var timeLimitMs: Int?
+    /// Secret values to mask in the step's output before it reaches `update`.
+    public var secrets: [String]
+
+    public init(
+        step: Step, scope: String?, shell: String?, environment: [String: String], workingDirectory: String?,
+        timeLimitMs: Int?, secrets: [String]
+    ) {
+        self.step = step
+        self.scope = scope
+        self.shell = shell
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.timeLimitMs = timeLimitMs
+        self.secrets = secrets
+    }
+}

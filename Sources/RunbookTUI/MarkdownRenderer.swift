@@ -1,0 +1,118 @@
+import RunbookKit
+
+/// One line of a runbook laid out for reading in the terminal.
+struct DocLine: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        case text
+        case heading(Int)
+        /// The line above a runnable block: its id and role.
+        case stepHeader
+        case code
+        case rule
+        case tableHeader
+    }
+
+    var text: String
+    var kind: Kind
+    /// The step the line belongs to (index into the steps passed to the renderer).
+    var step: Int?
+    /// The file line of the block the line comes from.
+    var source: Int
+}
+
+/// Lays out a parsed Markdown document as lines of at most `width` columns: headings, wrapped
+/// paragraphs, lists with bullets and task boxes, quotes, tables row by row, and code blocks, the
+/// runnable ones with a header naming the step. All text goes through `TerminalSafeText`.
+struct MarkdownRenderer: Sendable {
+    var width: Int
+    /// The runbook's steps; a code block at a step's location is that step.
+    var steps: [Step]
+
+    func lines(_ document: MarkdownBlock) -> [DocLine] {
+        var out: [DocLine] = []
+        render(document, prefix: "", firstPrefix: nil, into: &out)
+        while out.last?.text.isEmpty == true && out.last?.kind == .text { out.removeLast() }
+        return out
+    }
+
+    private func blank(_ out: inout [DocLine], source: Int) {
+        if let last = out.last, !(last.text.isEmpty && last.kind == .text) {
+            out.append(DocLine(text: "", kind: .text, step: nil, source: source))
+        }
+    }
+
+    /// `firstPrefix` replaces `prefix` on the block's first line (a list bullet).
+    private func render(_ block: MarkdownBlock, prefix: String, firstPrefix: String?, into out: inout [DocLine]) {
+        let source = block.location.line
+        let room = max(8, width - DisplayWidth.of(prefix))
+        var first = firstPrefix
+        func emit(_ text: String, _ kind: DocLine.Kind, step: Int? = nil) {
+            out.append(DocLine(text: (first ?? prefix) + text, kind: kind, step: step, source: source))
+            first = nil
+        }
+        switch block.kind {
+        case .document:
+            for child in block.children {
+                render(child, prefix: prefix, firstPrefix: nil, into: &out)
+            }
+        case .heading(let level, let inlines):
+            blank(&out, source: source)
+            for l in TextWrap.lines(inlines.plainText.safeLine, width: room) { emit(l, .heading(level)) }
+            out.append(DocLine(text: "", kind: .text, step: nil, source: source))
+        case .paragraph(let inlines):
+            for l in TextWrap.lines(inlines.plainText.safeLine, width: room) { emit(l, .text) }
+            if firstPrefix == nil { blank(&out, source: source) }
+        case .codeBlock(let code):
+            let stepIndex = steps.firstIndex { $0.location == block.location }
+            if let i = stepIndex {
+                let step = steps[i]
+                var header = "▶ \(step.id.safeLine) · \(step.role.rawValue)"
+                if step.needsConfirmation { header += " · asks first" }
+                if step.attributes.interactive { header += " · interactive" }
+                if !step.isRunnable { header = "■ \(step.id.safeLine) · shown only" }
+                emit(header, .stepHeader, step: i)
+            } else if firstPrefix != nil {
+                emit("", .text)
+            }
+            var literal = code.literal
+            if literal.hasSuffix("\n") { literal.removeLast() }
+            for l in literal.safeText.split(separator: "\n", omittingEmptySubsequences: false) {
+                emit((stepIndex == nil ? "┆ " : "│ ") + l, .code, step: stepIndex)
+            }
+            blank(&out, source: source)
+        case .htmlBlock:
+            break
+        case .thematicBreak:
+            emit(String(repeating: "─", count: min(room, 40)), .rule)
+            blank(&out, source: source)
+        case .blockQuote:
+            for child in block.children { render(child, prefix: prefix + "│ ", firstPrefix: nil, into: &out) }
+            blank(&out, source: source)
+        case .list(let ordered):
+            for (n, item) in block.children.enumerated() {
+                var bullet = ordered ? "\(n + 1). " : "• "
+                if case .item(let task?) = item.kind { bullet = task ? "☑ " : "☐ " }
+                let pad = String(repeating: " ", count: DisplayWidth.of(bullet))
+                var itemFirst: String? = prefix + bullet
+                for child in item.children {
+                    render(child, prefix: prefix + pad, firstPrefix: itemFirst, into: &out)
+                    itemFirst = nil
+                }
+                if item.children.isEmpty { emit("", .text) }
+            }
+            blank(&out, source: source)
+        case .item:
+            for child in block.children { render(child, prefix: prefix, firstPrefix: first, into: &out) }
+        case .table:
+            for (r, row) in block.children.enumerated() {
+                let cells = row.children.map { $0.inlines.plainText.safeLine }
+                let text = cells.joined(separator: " │ ")
+                for l in TextWrap.lines(text, width: room) { emit(l, r == 0 ? .tableHeader : .text) }
+                if r == 0 { emit(String(repeating: "─", count: min(room, DisplayWidth.of(text))), .rule) }
+            }
+            blank(&out, source: source)
+        case .tableRow, .tableCell:
+            break
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import RunbookKit
+
+/// How a run of a step came out, or how it stands.
+enum RunOutcome: String, Sendable, Hashable {
+    case running
+    case passed
+    case failed
+    case cancelled
+    /// Every checkable indicator is settled; manual ones wait for y/n.
+    case needsAnswers
+    /// Shown, not run (`--dry-run`).
+    case dryRun
+
+    /// The word the journal uses in `step_finished`.
+    var journalResult: String {
+        switch self {
+        case .passed: "passed"
+        case .failed, .cancelled: "failed"
+        case .needsAnswers: "manual"
+        case .running: "running"
+        case .dryRun: "skipped"
+        }
+    }
+}
+
+/// One run of one step: its indicators judged line by line, its output, how it ended. Kept in
+/// `AppState.runs` by `RunID` while it runs and after.
+struct StepRun: Sendable {
+    let id: RunID
+    let step: Step
+    /// Entry id, checklist id or `tree`.
+    let scope: String?
+    let runbook: Int
+    /// The command as shown before it ran: variables resolved, secrets masked.
+    let preview: String
+    let isDryRun: Bool
+    let isInteractive: Bool
+    var evaluator: IndicatorEvaluator
+    var output = OutputBuffer(capacity: StepRun.outputCapacity)
+    /// The incomplete last line, shown live.
+    var partial: OutputLine?
+    var end: StepEnd?
+    var durationMs: Int?
+    /// Monotonic time of the first tick after the start (elapsed time while it runs).
+    var startedAtMs: Int?
+    var cancelRequested = false
+    /// For a decision-tree probe: the patterns of each branch it chooses between, and the first line
+    /// that suggested each.
+    var branchPatterns: [[String]] = []
+    var branchMatches: [Int: String] = [:]
+
+    // Journal bookkeeping, as `StepRunner` does it: the first half of the share as lines come, the
+    // last half at the end.
+    var lineCount = 0
+    var journaledLines = 0
+    var journalTail = OutputBuffer(capacity: StepRun.journalLineLimit / 2)
+    var reportedVerdicts: Set<Int> = []
+
+    static let outputCapacity = 10_000
+    static let journalLineLimit = 1_000
+
+    init(id: RunID, step: Step, scope: String?, runbook: Int, preview: String, isDryRun: Bool, isInteractive: Bool) {
+        self.id = id
+        self.step = step
+        self.scope = scope
+        self.runbook = runbook
+        self.preview = preview
+        self.isDryRun = isDryRun
+        self.isInteractive = isInteractive
+        evaluator = IndicatorEvaluator(indicators: step.indicators)
+    }
+
+    var isRunning: Bool { end == nil && !isDryRun }
+    var verdicts: [Verdict] { evaluator.verdicts }
+
+    var outcome: RunOutcome {
+        if isDryRun { return .dryRun }
+        guard let end else { return .running }
+        if end == .cancelled { return .cancelled }
+        let v = evaluator.verdicts
+        if v.contains(where: { $0.state == .failed || $0.state == .pending }) { return .failed }
+        if v.isEmpty, end != .exited(0) { return .failed }
+        if v.contains(where: { $0.state == .needsAnswer }) { return .needsAnswers }
+        return .passed
+    }
+
+    /// The branch the probe's output suggests: the first branch (in order) with a pattern in some
+    /// line, as `TriageWalk.suggest` picks it, and that line.
+    var suggestion: (branch: Int, line: String)? {
+        guard let i = branchMatches.keys.min(), let line = branchMatches[i] else { return nil }
+        return (i, line)
+    }
+
+    /// Takes output lines: judges indicators, keeps them, and returns what goes to the journal.
+    mutating func take(_ lines: [OutputLine], masker: SecretMasker) -> [AppEffect] {
+        var effects: [AppEffect] = []
+        for line in lines {
+            evaluator.observe(line.text, channel: line.channel)
+            for (i, patterns) in branchPatterns.enumerated() where branchMatches[i] == nil && !patterns.isEmpty {
+                if patterns.contains(where: { line.text.contains($0) }) { branchMatches[i] = line.text }
+            }
+            output.append(line)
+            lineCount += 1
+            if journaledLines < Self.journalLineLimit / 2 {
+                journaledLines += 1
+                effects.append(
+                    .journal(
+                        .output(.init(step: step.id, channel: line.channel, line: lineCount, text: masker.mask(line.text))),
+                        sync: false))
+            } else {
+                journalTail.append(line)
+            }
+        }
+        effects += newVerdicts(masker: masker)
+        return effects
+    }
+
+    /// Verdicts decided since the last call, as journal records.
+    mutating func newVerdicts(masker: SecretMasker) -> [AppEffect] {
+        var effects: [AppEffect] = []
+        for (i, v) in evaluator.verdicts.enumerated()
+        where v.state != .pending && v.state != .needsAnswer && !reportedVerdicts.contains(i) {
+            reportedVerdicts.insert(i)
+            effects.append(.journal(.verdict(Self.record(step: step.id, index: i, verdict: v, masker: masker)), sync: false))
+        }
+        return effects
+    }
+
+    /// Ends the run: judges what is pending, journals the rest of the output, every verdict and the end.
+    mutating func finish(_ end: StepEnd, durationMs: Int, masker: SecretMasker) -> [AppEffect] {
+        guard self.end == nil else { return [] }
+        self.end = end
+        self.durationMs = durationMs
+        partial = nil
+        var effects: [AppEffect] = []
+        if lineCount > journaledLines {
+            let kept = journalTail.count
+            let dropped = lineCount - journaledLines - kept
+            if dropped > 0 { effects.append(.journal(.outputTruncated(step: step.id, droppedLines: dropped), sync: false)) }
+            var n = lineCount - kept
+            for line in journalTail {
+                n += 1
+                effects.append(
+                    .journal(
+                        .output(.init(step: step.id, channel: line.channel, line: n, text: masker.mask(line.text))),
+                        sync: false))
+            }
+        }
+        evaluator.finish(end)
+        effects += newVerdicts(masker: masker)
+        for (i, v) in evaluator.verdicts.enumerated() where v.state == .needsAnswer {
+            effects.append(.journal(.verdict(Self.record(step: step.id, index: i, verdict: v, masker: masker)), sync: false))
+        }
+        effects.append(.journal(finishRecord(masker: masker), sync: true))
+        return effects
+    }
+
+    func finishRecord(masker: SecretMasker) -> JournalEvent {
+        let end = self.end ?? .cancelled
+        var code: Int32? = nil
+        if case .exited(let c) = end { code = c }
+        return .stepFinished(
+            .init(step: step.id, end: masker.mask(end.description), exitCode: code, durationMs: durationMs ?? 0,
+                  result: outcome.journalResult))
+    }
+
+    static func record(step: String, index: Int, verdict v: Verdict, masker: SecretMasker) -> JournalEvent.VerdictRecord {
+        let value: String?
+        switch v.indicator.kind {
+        case .exitCode(let c): value = String(c)
+        case .contains(let s), .notContains(let s), .matches(let s), .equals(let s): value = masker.mask(s)
+        case .manual: value = nil
+        }
+        return .init(
+            step: step, index: index, kind: v.indicator.kind.name, value: value, text: masker.mask(v.indicator.text),
+            state: v.state, line: v.decidingLine.map(masker.mask), reason: v.reason.map(masker.mask))
+    }
+
+    /// Elapsed time at `nowMs`, or the duration once ended.
+    func elapsedMs(now: Int?) -> Int? {
+        if let durationMs { return durationMs }
+        guard let startedAtMs, let now else { return nil }
+        return max(0, now - startedAtMs)
+    }
+}

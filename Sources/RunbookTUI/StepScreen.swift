@@ -1,0 +1,391 @@
+import RunbookKit
+
+/// A step and its latest run: live output (scrollable, searchable) beside the success indicators,
+/// each turning pass / fail as output arrives; exit code and elapsed time. Side by side from 100
+/// columns, stacked (output above, indicators below) on narrower terminals.
+struct StepScreen: Sendable, Hashable {
+    var key: StepKey
+    /// The first output line shown; nil follows the newest output.
+    var top: Int?
+    var search = ""
+    var isSearching = false
+    /// The output line of the current search match.
+    var match: Int?
+
+    static let sideBySideColumns = 100
+}
+
+/// Where the parts of the step screen go.
+struct StepLayout: Sendable, Hashable {
+    var header: Rect
+    var output: Rect
+    var indicators: Rect
+}
+
+extension AppState {
+    func stepOf(_ key: StepKey) -> Step? {
+        runbook(key.runbook)?.allSteps.first { $0.id == key.step }
+    }
+
+    /// Command lines shown above the panes: one on a small terminal, up to five on a tall one.
+    func commandRows(_ body: Rect, step: Step?) -> Int {
+        let lines = step.map { $0.command.split(separator: "\n", omittingEmptySubsequences: false).count } ?? 1
+        return max(1, min(lines, (body.height - 16) / 3))
+    }
+
+    func stepLayout(_ body: Rect, step: Step?) -> StepLayout {
+        let (header, panes) = body.splitTop(3 + commandRows(body, step: step))
+        if body.width >= StepScreen.sideBySideColumns {
+            let right = min(56, max(36, body.width * 3 / 8))
+            let (left, rest) = panes.splitLeft(body.width - right)
+            return StepLayout(header: header, output: left, indicators: rest)
+        }
+        let wanted = max(1, step?.indicators.count ?? 1) * 2 + 3
+        let h = min(wanted, max(4, panes.height / 2))
+        let (top, bottom) = panes.splitBottom(h)
+        return StepLayout(header: header, output: top, indicators: bottom)
+    }
+
+    /// The rows of output a pane of `height` shows.
+    func outputLineCount(_ run: StepRun?) -> Int {
+        guard let run else { return 0 }
+        return run.output.count + (run.partial == nil ? 0 : 1)
+    }
+
+    mutating func stepKey(_ key: Key, _ s: inout StepScreen) -> [AppEffect]? {
+        let run = lastRun(s.key)
+        let step = stepOf(s.key) ?? run?.step
+        let layout = stepLayout(Rect(row: 1, column: 0, width: size.columns, height: bodyHeight), step: step)
+        let page = max(1, layout.output.height - 2)
+        let count = outputLineCount(run)
+        let maxTop = max(0, count - page)
+        if s.isSearching {
+            switch key {
+            case .character(let c) where !c.isNewline:
+                s.search.append(c)
+                s.match = lastMatch(run, s.search, before: count)
+                if let m = s.match { s.top = Scroll.clamp(m - page / 2, count: count, height: page) }
+            case .backspace, .delete:
+                if !s.search.isEmpty { s.search.removeLast() }
+                s.match = s.search.isEmpty ? nil : lastMatch(run, s.search, before: count)
+            case .enter:
+                s.isSearching = false
+                if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
+            case .escape:
+                s.isSearching = false
+                s.search = ""
+                s.match = nil
+            default:
+                break
+            }
+            return []
+        }
+        switch key {
+        case .up, .character("k"):
+            s.top = max(0, (s.top ?? maxTop) - 1)
+        case .down, .character("j"):
+            let t = (s.top ?? maxTop) + 1
+            s.top = t >= maxTop ? nil : t
+        case .pageUp:
+            s.top = max(0, (s.top ?? maxTop) - page)
+        case .pageDown:
+            let t = (s.top ?? maxTop) + page
+            s.top = t >= maxTop ? nil : t
+        case .home, .character("g"):
+            s.top = 0
+        case .end, .character("G"):
+            s.top = nil
+        case .character("/"):
+            s.isSearching = true
+            s.search = ""
+            s.match = nil
+        case .character("]"), .character("["):
+            guard !s.search.isEmpty else {
+                status = .info("/ searches the output first")
+                return []
+            }
+            let from = s.match ?? (key == .character("]") ? -1 : count)
+            let next = key == .character("]") ? firstMatch(run, s.search, after: from) : lastMatch(run, s.search, before: from)
+            if let next {
+                s.match = next
+                s.top = Scroll.clamp(next - page / 2, count: count, height: page)
+            } else {
+                status = .info(key == .character("]") ? "no more matches below" : "no more matches above")
+            }
+        case .character("r"):
+            guard let step else { return [] }
+            s.top = nil
+            s.match = nil
+            return request(RunRequest(runbook: s.key.runbook, step: step, scope: run?.scope ?? scope(of: step, in: s.key.runbook), show: true))
+        case .enter:
+            guard let step else { return [] }
+            if run == nil {
+                return request(RunRequest(runbook: s.key.runbook, step: step, scope: scope(of: step, in: s.key.runbook), show: true))
+            }
+            status = .info(run?.isRunning == true ? "running: Ctrl-C cancels it" : "r runs it again")
+        case .character("y"), .character("n"):
+            guard let run, run.verdicts.contains(where: { $0.state == .needsAnswer }) else {
+                return nil
+            }
+            return answerManual(run.id, yes: key == .character("y"))
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// Where a step stands in its runbook, for the journal: its entry, its checklist, or the tree.
+    func scope(of step: Step, in runbook: Int) -> String? {
+        guard let rb = self.runbook(runbook) else { return nil }
+        if let e = rb.entries.first(where: { $0.steps.contains { $0.id == step.id } }) { return e.id }
+        if let c = rb.checklists.first(where: { $0.items.contains { $0.step?.id == step.id } }) { return c.id }
+        if step.role == .probe { return "tree" }
+        return nil
+    }
+
+    func outputText(_ run: StepRun, _ i: Int) -> String? {
+        if i < run.output.count { return run.output[i].text }
+        if i == run.output.count { return run.partial?.text }
+        return nil
+    }
+
+    func lastMatch(_ run: StepRun?, _ query: String, before: Int) -> Int? {
+        guard let run, !query.isEmpty else { return nil }
+        let q = query.lowercased()
+        var i = min(before, outputLineCount(run)) - 1
+        while i >= 0 {
+            if outputText(run, i)?.lowercased().contains(q) == true { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    func firstMatch(_ run: StepRun?, _ query: String, after: Int) -> Int? {
+        guard let run, !query.isEmpty else { return nil }
+        let q = query.lowercased()
+        var i = max(-1, after) + 1
+        let n = outputLineCount(run)
+        while i < n {
+            if outputText(run, i)?.lowercased().contains(q) == true { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    func stepHints(_ s: StepScreen) -> [KeyHint] {
+        if s.isSearching { return [KeyHint("⏎", "done"), KeyHint("Esc", "clear search"), KeyHint("⌫", "delete")] }
+        let run = lastRun(s.key)
+        var hints: [KeyHint] = []
+        if run?.verdicts.contains(where: { $0.state == .needsAnswer }) == true {
+            hints += [KeyHint("y", "yes"), KeyHint("n", "no")]
+        }
+        if run?.isRunning == true {
+            hints.append(KeyHint("^C", "cancel"))
+        } else {
+            hints.append(KeyHint(run == nil ? "⏎" : "r", run == nil ? "run" : "re-run"))
+        }
+        hints += [KeyHint("↑↓", "scroll"), KeyHint("/", "search")]
+        if !s.search.isEmpty { hints.append(KeyHint("]/[", "next/prev")) }
+        hints += [KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
+        return hints
+    }
+
+    func drawStep(_ s: StepScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {
+        let run = lastRun(s.key)
+        guard let step = stepOf(s.key) ?? run?.step else {
+            grid.put(" no step `\(s.key.step.safeLine)`", in: body, line: 0, style: theme.fail)
+            return
+        }
+        let layout = stepLayout(body, step: step)
+        let h = layout.header
+        grid.put(" " + (step.title.isEmpty ? step.id : step.title).safeLine, in: h, line: 0, style: theme.bold)
+        var about = " step \(step.id.safeLine) · \(step.role.rawValue)"
+        if let scope = run?.scope ?? scope(of: step, in: s.key.runbook) { about += " · \(scope.safeLine)" }
+        if step.attributes.interactive { about += " · interactive" }
+        grid.put(about, in: h, line: 1, style: theme.dim)
+        let preview = run?.preview ?? self.preview(step, runbook: s.key.runbook)
+        let commandLines = preview.safeText.split(separator: "\n", omittingEmptySubsequences: false)
+        let rows = commandRows(body, step: step)
+        for i in 0..<rows where i < commandLines.count {
+            var cmd = (i == 0 ? " $ " : "   ") + commandLines[i]
+            if i == rows - 1, commandLines.count > rows { cmd += "  (+\(commandLines.count - rows) lines)" }
+            grid.put(DisplayWidth.clip(cmd, to: h.width), in: h, line: 2 + i, style: theme.code)
+        }
+
+        // The status: running, or how it ended.
+        var parts: [ListLine<Int>.Part] = [.text(" ", theme.plain)]
+        if let run {
+            if run.isRunning {
+                parts.append(.text(run.cancelRequested ? "● cancelling" : "● running", theme.pending))
+                if let ms = run.elapsedMs(now: nowMs) { parts.append(.text(" " + Label.duration(ms), theme.plain)) }
+                if !run.cancelRequested { parts.append(.text(" · Ctrl-C cancels", theme.dim)) }
+                if run.isInteractive { parts.append(.text(" · in the terminal", theme.dim)) }
+            } else if run.isDryRun {
+                parts.append(.text("- dry run: shown, not run", theme.dim))
+            } else {
+                parts.append(.text(Label.outcome(run.outcome), theme.style(run.outcome)))
+                parts.append(.text("  " + (run.end?.description.safeLine ?? ""), theme.plain))
+                if let ms = run.durationMs { parts.append(.text(" · " + Label.duration(ms), theme.plain)) }
+            }
+        } else if !step.isRunnable {
+            parts.append(.text("shown only (skip): it never runs", theme.dim))
+        } else {
+            parts.append(.text("not run yet: ⏎ runs it", theme.dim))
+        }
+        ListLine<Int>(parts: parts).draw(into: &grid, h, line: 2 + rows, selected: false, theme: theme)
+
+        // Output pane.
+        let count = outputLineCount(run)
+        var title = "Output"
+        if let run { title += " (\(run.output.totalLineCount) line\(run.output.totalLineCount == 1 ? "" : "s"))" }
+        if s.isSearching || !s.search.isEmpty {
+            title += " · /\(s.search.safeLine)\(s.isSearching ? "▏" : "")"
+            if !s.isSearching, s.match == nil { title += " (no match)" }
+        } else if s.top != nil {
+            title += " · G follows"
+        }
+        grid.box(layout.output, title: title, style: theme.dim)
+        let inner = layout.output.inner
+        if let run {
+            let top = s.top.map { Scroll.clamp($0, count: count, height: inner.height) }
+            drawOutput(run, into: &grid, inner, top: top, search: s.search, match: s.match, theme: theme)
+            if let first = top ?? Optional(max(0, count - inner.height)) {
+                ListNavigation.drawScrollMarks(into: &grid, layout.output.inner, first: first, count: count, theme: theme)
+            }
+        } else if let example = step.exampleOutput {
+            grid.put(" Expected output:", in: inner, line: 0, style: theme.dim)
+            for (i, l) in example.safeText.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(0, inner.height - 1)).enumerated() {
+                grid.put(" " + l, in: inner, line: i + 1, style: theme.dim)
+            }
+        }
+
+        // Indicators pane.
+        grid.box(layout.indicators, title: "Success indicators", style: theme.dim)
+        drawIndicators(step: step, run: run, into: &grid, layout.indicators.inner, theme: theme)
+    }
+
+    func drawIndicators(step: Step, run: StepRun?, into grid: inout CellGrid, _ rect: Rect, theme: Theme) {
+        var lines: [ListLine<Int>] = []
+        let verdicts = run?.verdicts ?? IndicatorEvaluator(indicators: step.indicators).verdicts
+        let asking = run.flatMap { r in r.verdicts.firstIndex { $0.state == .needsAnswer } }
+        let labelWidth = 14
+        for (i, v) in verdicts.enumerated() {
+            let label = run == nil ? (v.indicator.isManual ? "? ask y/n" : "○ not run") : Label.verdict(v.state)
+            let style = run == nil ? theme.dim : theme.style(v.state)
+            let text = TextWrap.lines(v.indicator.text.safeLine, width: max(4, rect.width - labelWidth - 1))
+            lines.append(ListLine(parts: [
+                .text(" " + label, style), .column(labelWidth),
+                .text(text.first ?? "", asking == i ? theme.bold : theme.plain),
+            ]))
+            for more in text.dropFirst().prefix(1) {
+                lines.append(ListLine(parts: [.column(labelWidth), .text(more, theme.plain)]))
+            }
+            if let line = v.decidingLine {
+                lines.append(ListLine(parts: [.column(3), .text("↳ " + line.safeLine, theme.dim)]))
+            } else if v.state == .failed, let reason = v.reason {
+                lines.append(ListLine(parts: [.column(3), .text("↳ " + reason.safeLine, theme.dim)]))
+            }
+        }
+        if verdicts.isEmpty {
+            lines.append(ListLine(" none: the step passes when it exits 0", style: theme.dim))
+        }
+        if let end = run?.end {
+            var code = " exit: \(end.description.safeLine)"
+            if let ms = run?.durationMs { code += " · " + Label.duration(ms) }
+            lines.append(ListLine(code, style: theme.plain))
+        }
+        if asking != nil, run != nil {
+            lines.append(ListLine(parts: [.text(" answer: ", theme.ask), .text("y", theme.keyName), .text(" yes  ", theme.plain),
+                                          .text("n", theme.keyName), .text(" no", theme.plain)]))
+        }
+        if let example = step.exampleOutput, lines.count + 3 <= rect.height, run != nil {
+            lines.append(ListLine())
+            lines.append(ListLine(" Expected output:", style: theme.dim))
+            for l in example.safeText.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines.append(ListLine(" " + l, style: theme.dim))
+            }
+        }
+        for (i, l) in lines.prefix(rect.height).enumerated() { l.draw(into: &grid, rect, line: i, selected: false, theme: theme) }
+        if lines.count > rect.height {
+            grid.put("▼", row: rect.bottom - 1, column: rect.right - 1, width: 1, style: theme.dim)
+        }
+    }
+
+    /// Draws output lines in `rect`: from `top`, or the newest when nil. Standard error is marked `!`
+    /// in the gutter; SGR styles are kept (colours dropped when monochrome); search hits are underlined.
+    func drawOutput(_ run: StepRun, into grid: inout CellGrid, _ rect: Rect, top: Int?, search: String, match: Int? = nil,
+                    theme: Theme) {
+        guard rect.height > 0, rect.width > 2 else { return }
+        let count = outputLineCount(run)
+        let first = top ?? max(0, count - rect.height)
+        if count == 0 {
+            let note = run.isDryRun ? " dry run: nothing ran" : (run.isRunning ? " waiting for output…" : " no output")
+            grid.put(note, in: rect, line: 0, style: theme.dim)
+            return
+        }
+        for row in 0..<rect.height {
+            let i = first + row
+            guard i < count else { break }
+            let line: OutputLine = i < run.output.count ? run.output[i] : (run.partial ?? OutputLine(channel: .stdout, text: ""))
+            let isStderr = line.channel == .stderr
+            grid.put(isStderr ? "!" : " ", in: rect, line: row, style: isStderr ? theme.stderr : theme.plain)
+            if match == i { grid.put("▶", in: rect, line: row, style: theme.match) }
+            let textRect = Rect(row: rect.row + row, column: rect.column + 1, width: rect.width - 1, height: 1)
+            drawStyled(line, into: &grid, textRect, base: isStderr ? theme.stderr : theme.plain, theme: theme)
+            if !search.isEmpty { underline(search, in: line.text, into: &grid, textRect, theme: theme) }
+        }
+        if run.output.droppedLineCount > 0, first == 0 {
+            grid.put(" … \(run.output.droppedLineCount) earlier lines not kept", in: rect, line: 0, style: theme.dim)
+        }
+    }
+
+    /// One output line with its SGR styles.
+    func drawStyled(_ line: OutputLine, into grid: inout CellGrid, _ rect: Rect, base: CellStyle, theme: Theme) {
+        let text = TerminalSafeText.make(line.text).replacingTabs()
+        if line.styles.isEmpty || text != line.text {
+            grid.put(text.safeLine, in: rect, line: 0, style: base)
+            return
+        }
+        var col = 0
+        var offset = 0
+        let utf8 = line.text.utf8
+        func piece(_ from: Int, _ to: Int) -> String {
+            let a = utf8.index(utf8.startIndex, offsetBy: from, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            let b = utf8.index(utf8.startIndex, offsetBy: to, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            return String(line.text[a..<b])
+        }
+        for run in line.styles {
+            if run.range.lowerBound > offset {
+                col += grid.put(piece(offset, run.range.lowerBound), in: rect, line: 0, indent: col, style: base)
+            }
+            col += grid.put(piece(run.range.lowerBound, run.range.upperBound), in: rect, line: 0, indent: col,
+                            style: theme.style(run.style, base: base))
+            offset = run.range.upperBound
+            if col >= rect.width { return }
+        }
+        if offset < utf8.count { grid.put(piece(offset, utf8.count), in: rect, line: 0, indent: col, style: base) }
+    }
+
+    /// Underlines every occurrence of `query` (ignoring case) in a drawn line.
+    func underline(_ query: String, in text: String, into grid: inout CellGrid, _ rect: Rect, theme: Theme) {
+        let lower = text.lowercased()
+        let q = query.lowercased()
+        guard lower.count == text.count, lower.contains(q) else { return }
+        let chars = Array(text)
+        let lowerChars = Array(lower)
+        let qChars = Array(q)
+        var i = 0
+        var col = 0
+        while i < chars.count, col < rect.width {
+            if i + qChars.count <= lowerChars.count, Array(lowerChars[i..<(i + qChars.count)]) == qChars {
+                let s = String(chars[i..<(i + qChars.count)])
+                grid.put(s.safeLine, in: rect, line: 0, indent: col, style: theme.match)
+                col += DisplayWidth.of(s)
+                i += qChars.count
+            } else {
+                col += DisplayWidth.of(chars[i])
+                i += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import RunbookKit
+
+/// The runbook's variables with their values and where each came from; secrets masked; Enter edits
+/// a value in place. Also opened by a step that needs values nobody gave yet: it asks for each,
+/// then the step goes on (to its confirmation, if it has one).
+struct VariablesScreen: Sendable {
+    var runbook: Int
+    var selection = 0
+    var top = 0
+    /// The text typed so far while a value is edited.
+    var editing: String?
+    /// Names still to ask for before `pending` may run.
+    var asking: [String] = []
+    var pending: RunRequest?
+
+    init(runbook: Int) { self.runbook = runbook }
+
+    /// Switches to asking for `names` before `request` runs, editing the first.
+    mutating func ask(_ names: [String], for request: RunRequest, resolver: VariableResolver) {
+        asking = names
+        pending = request
+        let all = Self.names(resolver)
+        selection = names.first.flatMap { all.firstIndex(of: $0) } ?? 0
+        editing = ""
+    }
+
+    /// The variables shown: those the runbook declares (placeholders included), then those steps
+    /// assigned or the user gave.
+    static func names(_ resolver: VariableResolver) -> [String] {
+        var out = resolver.runbook.variables.map(\.name)
+        for n in (Array(resolver.fromSteps.keys) + Array(resolver.given.keys)).sorted() where !out.contains(n) {
+            out.append(n)
+        }
+        return out
+    }
+}
+
+extension AppState {
+    mutating func variablesKey(_ key: Key, _ s: inout VariablesScreen) -> [AppEffect]? {
+        guard var resolver = resolver(for: s.runbook) else { return nil }
+        let names = VariablesScreen.names(resolver)
+        if var text = s.editing {
+            switch key {
+            case .character(let c) where !c.isNewline:
+                text.append(c)
+                s.editing = text
+            case .backspace, .delete:
+                if !text.isEmpty { text.removeLast() }
+                s.editing = text
+            case .control("u"):
+                s.editing = ""
+            case .escape:
+                s.editing = nil
+                if s.pending != nil { return cancelAsking(&s) }
+            case .enter:
+                guard names.indices.contains(s.selection) else { return [] }
+                let name = names[s.selection]
+                if s.pending != nil, text.isEmpty {
+                    status = .info("\(name) needs a value: type it, or Esc not to run the step")
+                    return []
+                }
+                resolver.give(name, text)
+                resolvers[s.runbook] = resolver
+                s.editing = nil
+                let shown = resolver.isSecret(name) ? SecretMasker.mask : text
+                var effects: [AppEffect] = [
+                    .journal(.decision(.init(kind: "variable_set", detail: "\(name)=\(SecretMasker(secrets: resolver.secretValues).mask(shown))")),
+                             sync: false)
+                ]
+                if let pending = s.pending {
+                    s.asking.removeAll { $0 == name }
+                    if let next = s.asking.first(where: { resolver.value(of: $0) == nil }), let i = names.firstIndex(of: next) {
+                        s.selection = i
+                        s.editing = ""
+                    } else {
+                        // Everything it needs has a value: the step goes on.
+                        stack.removeLast()
+                        effects += request(pending)
+                        // A checklist being run goes on when this item did not start (a dry run).
+                        if pending.queued, runAll != nil, runAll?.current == nil, dialog == nil {
+                            effects += advanceRunAll()
+                        }
+                    }
+                } else {
+                    status = .info("\(name) set for this session")
+                }
+                return effects
+            default:
+                break
+            }
+            return []
+        }
+        switch key {
+        case .up, .character("k"):
+            s.selection = max(0, s.selection - 1)
+        case .down, .character("j"):
+            s.selection = min(max(0, names.count - 1), s.selection + 1)
+        case .home, .character("g"):
+            s.selection = 0
+        case .end, .character("G"):
+            s.selection = max(0, names.count - 1)
+        case .pageUp:
+            s.selection = max(0, s.selection - max(1, bodyHeight / 2))
+        case .pageDown:
+            s.selection = min(max(0, names.count - 1), s.selection + max(1, bodyHeight / 2))
+        case .enter, .character("e"):
+            guard names.indices.contains(s.selection) else { return [] }
+            let name = names[s.selection]
+            // A secret starts empty: its value is never shown, not even to edit.
+            s.editing = resolver.isSecret(name) ? "" : (resolver.value(of: name)?.value ?? "")
+        case .character("q"), .escape, .left, .character("h"), .backspace:
+            if s.pending != nil { return cancelAsking(&s) }
+            return nil
+        default:
+            return nil
+        }
+        s.top = Scroll.keepVisible(top: s.top, line: s.selection, count: names.count, height: bodyHeight - 5)
+        return []
+    }
+
+    /// Leaves without the values: the step does not run.
+    mutating func cancelAsking(_ s: inout VariablesScreen) -> [AppEffect] {
+        if let p = s.pending {
+            status = .warning("not run: \(p.step.id.safeLine) needs \(s.asking.joined(separator: ", "))")
+            if p.queued { runAll = nil }
+        }
+        s.pending = nil
+        s.asking = []
+        stack.removeLast()
+        return []
+    }
+
+    func variablesHints(_ s: VariablesScreen) -> [KeyHint] {
+        if s.editing != nil {
+            return [KeyHint("⏎", s.pending == nil ? "set" : "set and go on"), KeyHint("Esc", s.pending == nil ? "cancel" : "don't run"),
+                    KeyHint("⌫", "delete"), KeyHint("^U", "clear")]
+        }
+        return [KeyHint("↑↓", "move"), KeyHint("⏎", "edit"), KeyHint("?", "help"), KeyHint("q", s.pending == nil ? "back" : "don't run")]
+    }
+
+    func drawVariables(_ s: VariablesScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {
+        guard let rb = runbook(s.runbook), let resolver = resolver(for: s.runbook) else { return }
+        let names = VariablesScreen.names(resolver)
+        var line = 0
+        if let p = s.pending {
+            grid.put(" Step `\(p.step.id.safeLine)` needs a value before it runs:", in: body, line: line, style: theme.warning)
+            line += 1
+            grid.put("   " + s.asking.joined(separator: ", "), in: body, line: line, style: theme.bold)
+        } else {
+            grid.put(" Variables of " + rb.title.safeLine, in: body, line: line, style: theme.bold)
+            line += 1
+            grid.put(" Values reach commands through the environment; secrets are masked.", in: body, line: line, style: theme.dim)
+        }
+        line += 2
+        let nameW = min(26, max(8, names.map { $0.count }.max() ?? 8) + 1)
+        let sourceW = 20
+        let valueCol = 2 + nameW + 1
+        let valueW = max(8, body.width - valueCol - sourceW - 2)
+        let headerLine = ListLine<Int>(parts: [.column(2), .text("Name", theme.dim), .column(valueCol), .text("Value", theme.dim),
+                                               .column(valueCol + valueW + 1), .text("Source", theme.dim)])
+        headerLine.draw(into: &grid, body, line: line, selected: false, theme: theme)
+        line += 1
+        let descriptionRows = 2
+        let listArea = Rect(row: body.row + line, column: body.column, width: body.width, height: body.height - line - descriptionRows - 1)
+        var lines: [ListLine<Int>] = []
+        for (i, name) in names.enumerated() {
+            let secret = resolver.isSecret(name)
+            let value = resolver.value(of: name)
+            var valueText: String
+            var valueStyle = theme.plain
+            if i == s.selection, let editing = s.editing {
+                valueText = (secret ? String(repeating: "•", count: editing.count) : editing.safeLine) + "▏"
+                valueStyle = theme.bold
+                // Keep the end of a long value in sight while typing.
+                if DisplayWidth.of(valueText) > valueW {
+                    valueText = "…" + String(valueText.suffix(max(1, valueW - 2)))
+                }
+            } else if let value {
+                valueText = secret ? SecretMasker.mask : DisplayWidth.clip(value.value.safeLine, to: valueW)
+            } else {
+                valueText = "— no value"
+                valueStyle = theme.warning
+            }
+            let source = value.map { $0.source == .defaultValue ? "default" : $0.source.rawValue } ?? "missing"
+            let parts: [ListLine<Int>.Part] = [
+                .column(2), .text(DisplayWidth.clip(name.safeLine, to: nameW), s.asking.contains(name) ? theme.warning : theme.bold),
+                .column(valueCol), .text(valueText, valueStyle), .column(valueCol + valueW + 1), .text(source + (secret ? " · secret" : ""), theme.dim),
+            ]
+            lines.append(ListLine(parts: parts, target: i))
+        }
+        if lines.isEmpty { lines.append(ListLine("  This runbook has no variables.", style: theme.dim)) }
+        ListNavigation.draw(lines, selection: s.selection, top: s.top, into: &grid, listArea, theme: theme, focused: true)
+
+        // The selected variable's description.
+        if names.indices.contains(s.selection), let v = rb.variables.first(where: { $0.name == names[s.selection] }) {
+            let area = Rect(row: body.bottom - descriptionRows, column: body.column, width: body.width, height: descriptionRows)
+            var text = v.description ?? (v.origin == .placeholder ? "asked for by a <placeholder> in a command" : "")
+            if v.isSecret { text += (text.isEmpty ? "" : " · ") + "secret: never shown, never written" }
+            for (i, l) in TextWrap.lines(text.safeLine, width: body.width - 3).prefix(descriptionRows).enumerated() {
+                grid.put("  " + l, in: area, line: i, style: theme.dim)
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import RunbookKit
+import RunbookRunner
+import Testing
+
+@testable import RunbookTUI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The runtime's background steps without a terminal: what comes back as events, sanitized and
+/// masked, and what is left behind (nothing).
+@Suite("RunningSteps: steps as events")
+struct RunningStepsTests {
+    static func launch(
+        _ command: String, secrets: [String] = [], timeLimitMs: Int? = nil, shell: String? = nil, pty: Bool = false
+    ) -> StepLaunch {
+        let step = Step(
+            id: "s", role: .diagnose, language: "sh", command: command, location: SourceLocation(line: 1, column: 1),
+            attributes: StepAttributes(pty: pty), title: "a step")
+        return StepLaunch(
+            step: step, scope: "test", shell: shell, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"],
+            workingDirectory: nil, timeLimitMs: timeLimitMs, secrets: secrets)
+    }
+
+    /// Everything a run reports, in order.
+    struct Report {
+        var lines: [OutputLine] = []
+        var partials: [OutputLine?] = []
+        var end: StepEnd?
+        var durationMs = 0
+        var assigned: [String: String] = [:]
+        var text: [String] { lines.map(\.text) }
+    }
+
+    /// Runs the one step with the same poll-and-collect cycle the TUI's loop uses; `during` is called
+    /// every turn with the events so far (to cancel, say).
+    static func run(
+        _ launch: StepLaunch, steps: RunningSteps = RunningSteps(), within limit: Duration = .seconds(20),
+        during: (RunningSteps, Report) -> Void = { _, _ in }
+    ) -> Report {
+        var report = Report()
+        let id = RunID(1)
+        var events = steps.start(id, launch, terminalSize: TerminalSize(rows: 24, columns: 80))
+        let deadline = MonotonicInstant.now() + limit
+        var fds: [pollfd] = []
+        var tags: [(step: Int, watch: StepMonitor.Watch)] = []
+        while true {
+            for event in events {
+                switch event {
+                case .output(let run, let lines, let partial):
+                    #expect(run == id)
+                    report.lines += lines
+                    report.partials.append(partial)
+                case .exited(let run, let end, let ms, let assigned):
+                    #expect(run == id)
+                    report.end = end
+                    report.durationMs = ms
+                    report.assigned = assigned
+                default:
+                    Issue.record("unexpected event \(event)")
+                }
+            }
+            if report.end != nil || MonotonicInstant.now() >= deadline { return report }
+            during(steps, report)
+            fds.removeAll()
+            tags.removeAll()
+            steps.watches(into: &fds, tags: &tags)
+            let now = MonotonicInstant.now()
+            let wake = min(steps.nextDeadline(now: now) ?? now + .milliseconds(250), now + .milliseconds(250))
+            let count = fds.count
+            _ = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t(count), now.pollTimeout(until: wake)) }
+            var ready: [(step: Int, watch: StepMonitor.Watch, revents: Int16)] = []
+            for (i, tag) in tags.enumerated() where fds[i].revents != 0 { ready.append((tag.step, tag.watch, fds[i].revents)) }
+            var budget = 1 << 20
+            steps.handle(ready, budget: &budget)
+            events = steps.collect(now: .now())
+        }
+    }
+
+    @Test("output arrives sanitized: titles, clears and clipboard writes are gone, colours become styles")
+    func sanitized() {
+        let report = Self.run(
+            Self.launch(#"printf '\033]0;EVIL\007\033[2J\033[31mred\033[0m\n\033]52;c;ZXZpbA==\007plain\n'; printf 'tail'"#))
+        #expect(report.end == .exited(0))
+        #expect(report.text == ["red", "plain", "tail"])
+        #expect(report.lines[0].styles.first?.style.foreground != nil)
+        #expect(!report.lines.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 } })
+        // The last report clears the line in progress.
+        #expect(report.partials.last! == nil)
+    }
+
+    @Test("stdout and stderr keep their channel")
+    func channels() {
+        let report = Self.run(Self.launch("echo out; sleep 0.05; echo err >&2"))
+        #expect(report.lines.map(\.channel) == [.stdout, .stderr])
+    }
+
+    @Test("a line in progress is reported as partial before its line end arrives")
+    func partial() {
+        let report = Self.run(Self.launch("printf 'progress 50%%'; sleep 0.3; printf '\\rprogress 100%%\\n'"))
+        #expect(report.partials.contains { $0?.text == "progress 50%" })
+        #expect(report.text == ["progress 100%"])
+    }
+
+    @Test("secrets are masked in lines and in the line in progress, even while only their start has arrived")
+    func masked() {
+        let report = Self.run(
+            Self.launch("echo 'password is hunter2!'; printf 'token: hunt'; sleep 0.3; printf 'er2 end\\n'", secrets: ["hunter2"]))
+        #expect(report.text == ["password is ••••••!", "token: •••••• end"])
+        for partial in report.partials.compactMap({ $0 }) {
+            #expect(!partial.text.contains("hunt"), "partial “\(partial.text)” shows the start of a secret")
+        }
+    }
+
+    @Test("variables the step assigns come back with its end, and the capture folder is removed")
+    func assigned() throws {
+        let runtime = Paths.temporaryFolder("runbook-runtime")
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let report = Self.run(
+            Self.launch("ANSWER=42; OTHER=\"two words\"; echo done"), steps: RunningSteps(runtimeDirectory: runtime))
+        #expect(report.end == .exited(0))
+        #expect(report.text == ["done"])
+        #expect(report.assigned == ["ANSWER": "42", "OTHER": "two words"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty)
+    }
+
+    @Test("exit codes and signals are reported")
+    func ends() {
+        #expect(Self.run(Self.launch("exit 3")).end == .exited(3))
+        #expect(Self.run(Self.launch("kill -TERM $$")).end == .signaled(SIGTERM))
+    }
+
+    @Test("a shell that is not in PATH fails to start at once")
+    func missingShell() {
+        let steps = RunningSteps()
+        let events = steps.start(
+            RunID(7), Self.launch("true", shell: "no-such-shell-here"), terminalSize: TerminalSize(rows: 24, columns: 80))
+        #expect(events.count == 1)
+        guard case .exited(let id, end: .failedToStart(let why), durationMs: _, assigned: _)? = events.first else {
+            Issue.record("expected an immediate failed start, got \(events)")
+            return
+        }
+        #expect(id == RunID(7))
+        #expect(why.contains("no-such-shell-here"))
+        #expect(steps.isEmpty)
+    }
+
+    @Test("cancel ends the step and every process of its group, background jobs included")
+    func cancel() {
+        var group: pid_t?
+        var cancelled = false
+        let report = Self.run(Self.launch("echo ready; sleep 1000 & sleep 1000")) { steps, report in
+            guard !cancelled, report.text.contains("ready") else { return }
+            group = steps.processGroup(of: RunID(1))
+            steps.cancel(RunID(1))
+            cancelled = true
+        }
+        #expect(report.end == .cancelled)
+        #expect(report.durationMs < 4000)
+        #expect(group != nil)
+        if let group { #expect(ProcessTable.snapshot().living(inGroup: group).isEmpty) }
+    }
+
+    @Test("a time limit ends the step as timed out")
+    func timeLimit() {
+        let report = Self.run(Self.launch("sleep 5", timeLimitMs: 200))
+        #expect(report.end == .timedOut)
+        #expect(report.durationMs >= 200 && report.durationMs < 3000)
+    }
+
+    @Test("pty steps run on a terminal of the given size")
+    func pty() {
+        let report = Self.run(Self.launch("stty size; test -t 1 && echo tty", pty: true))
+        #expect(report.end == .exited(0))
+        #expect(report.text == ["24 80", "tty"])
+    }
+}

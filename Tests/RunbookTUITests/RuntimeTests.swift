@@ -1,0 +1,243 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The runtime end to end: the real binary in tmux, driving steps of a fixture runbook
+/// (Tests/Fixtures/tui/runtime) through the keys a person would press.
+@Suite("end to end: running steps in the TUI", .serialized)
+struct RuntimeTests {
+    static let fixture = "Tests/Fixtures/tui/runtime"
+
+    /// The fixture's entries, in the order the runbook screen lists them (after Walkthrough and
+    /// Variables).
+    enum FixtureEntry: Int {
+        case streams = 0, hostile, forever, interactive
+
+        var title: String {
+            switch self {
+            case .streams: "Streams"
+            case .hostile: "Hostile output"
+            case .forever: "Never ends"
+            case .interactive: "Interactive"
+            }
+        }
+    }
+
+    /// Opens the fixture runbook, then `entry`, and runs its step with Enter.
+    static func runStep(_ entry: FixtureEntry, in session: TmuxSession) throws {
+        try session.waitFor("type to filter")
+        try session.press("Enter")
+        try session.waitFor("Entries (4)")
+        for _ in 0..<(2 + entry.rawValue) { try session.press("Down") }
+        try session.press("Enter")
+        try session.waitFor("› \(entry.title)")
+        try session.press("Enter")
+    }
+
+    @Test("Home lists the runbooks of runbooks/ at 80x24")
+    func home() throws {
+        let session = try TmuxSession(["runbooks"])
+        let screen = try session.waitFor("type to filter")
+        #expect(screen.contains("3 runbooks"))
+        #expect(screen.contains("Backend staging on GKE: troubleshooting"))
+        #expect(screen.contains("Backend staging on GKE: onboarding"))
+        #expect(screen.contains("Backend staging on GKE: pre-deploy"))
+        let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows.allSatisfy { $0.count <= 80 })
+        try session.press("q")
+        #expect(try session.waitForExit() == 0)
+    }
+
+    @Test("with no path, runbook opens $RUNBOOK_PATH")
+    func runbookPath() throws {
+        let session = try TmuxSession([], environment: ["RUNBOOK_PATH": Paths.repository + "/" + Self.fixture])
+        let screen = try session.waitFor("type to filter")
+        #expect(screen.contains("Runtime fixture"))
+        try session.press("q")
+        #expect(try session.waitForExit() == 0)
+    }
+
+    @Test("Ctrl-C cancels a step and leaves no process of its group, background jobs included")
+    func cancel() throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(.forever, in: session)
+        try session.waitFor("forever-started")
+        let pid = try session.runbookPID()
+        let groups = Set(ProcessTable.snapshot().children(of: pid).map(\.group))
+        try #require(groups.count == 1, "one step runs, in a group of its own")
+        let group = groups.first!
+        #expect(group != getpgid(pid), "the step is not in the TUI's group")
+        // The shell and both sleeps.
+        try session.waitUntil("the step's processes") { ProcessTable.snapshot().living(inGroup: group).count >= 3 }
+
+        try session.press("C-c")
+        try session.waitFor("cancelled")
+        try session.waitUntil("every process of the group to end", timeout: .seconds(5)) {
+            ProcessTable.snapshot().living(inGroup: group).isEmpty
+        }
+        // The TUI itself is still there.
+        #expect(kill(pid, 0) == 0)
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+    }
+
+    @Test("quitting while a step runs cancels it and waits for its group")
+    func quitWhileRunning() throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(.forever, in: session)
+        try session.waitFor("forever-started")
+        let pid = try session.runbookPID()
+        let group = try #require(ProcessTable.snapshot().children(of: pid).first?.group)
+        try session.press("q", "q", "q")
+        try session.waitFor("type to filter")
+        try session.press("q")
+        try session.waitFor("cancel the run and quit")
+        try session.press("y")
+        #expect(try session.waitForExit() == 0)
+        #expect(ProcessTable.snapshot().living(inGroup: group).isEmpty)
+        try TerminalRestoreTests.expectRestored(session)
+    }
+
+    @Test("resizing while output streams keeps the step running and redraws at the new size")
+    func resizeWhileStreaming() throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(.streams, in: session)
+        try session.waitFor("stream line 5")
+        try session.resize(columns: 110, rows: 32)
+        let wide = try session.waitForScreen("a redraw at 110 columns") { screen in
+            screen.split(separator: "\n").contains { $0.count > 100 && $0.hasPrefix("└") }
+        }
+        #expect(!wide.contains("STREAM-FINISHED"), "the step was still running when the size changed")
+        try session.resize(columns: 60, rows: 20)
+        try session.waitForScreen("a redraw at 60 columns") { screen in
+            screen.split(separator: "\n").contains { $0.hasPrefix("└") && $0.count == 60 }
+        }
+        let done = try session.waitFor("STREAM-FINISHED", timeout: .seconds(20))
+        #expect(done.contains("passed"))
+        #expect(done.contains("stream line 300"))
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+    }
+
+    @Test("hostile output neither retitles the pane, clears the screen, nor writes the clipboard")
+    func hostileOutput() throws {
+        let session = try TmuxSession([Self.fixture])
+        try session.waitFor("type to filter")
+        let title = try session.display("#{pane_title}")
+        try Self.runStep(.hostile, in: session)
+        let screen = try session.waitFor("visible-after-hostile")
+        try session.waitFor("passed")
+        #expect(try session.display("#{pane_title}") == title)
+        #expect(!screen.contains("EVIL"))
+        // The frame around the output is intact: nothing cleared or moved the screen.
+        #expect(screen.hasPrefix(" runbook › Runtime fixture › Hostile output"))
+        #expect(screen.contains("┌─ Output"))
+        // OSC 52 would have made a tmux buffer (set-clipboard is on in these sessions).
+        #expect(try session.tmux("list-buffers").stdout.isEmpty)
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+    }
+
+    @Test("an interactive step gets the real terminal, then the TUI comes back")
+    func interactiveStep() throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(.interactive, in: session)
+        try session.waitFor("type a word:")
+        #expect(try session.display("#{alternate_on}") == "0", "the TUI gave the terminal up")
+        try session.type("hello")
+        try session.press("Enter")
+        let back = try session.waitFor("passed")
+        #expect(try session.display("#{alternate_on}") == "1")
+        #expect(back.contains("Step ask"))
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+        try TerminalRestoreTests.expectRestored(session)
+        #expect(try session.screen().contains("you typed hello"))
+    }
+
+    @Test("colours and wheel reporting by default; NO_COLOR and RUNBOOK_MOUSE=off turn them off")
+    func colourAndMouse() throws {
+        /// Whether the captured screen (with its attributes) sets a foreground or background colour:
+        /// an SGR parameter 30-38, 40-48, 90-97 or 100-107 (39 and 49 are the defaults).
+        func hasColour(_ screen: String) -> Bool {
+            screen.split(separator: "\u{1B}").contains { sequence in
+                guard sequence.hasPrefix("["), let end = sequence.firstIndex(of: "m") else { return false }
+                let parameters = sequence[sequence.index(after: sequence.startIndex)..<end].split(separator: ";")
+                return parameters.compactMap { Int($0) }.contains {
+                    (30...38).contains($0) || (40...48).contains($0) || (90...97).contains($0) || (100...107).contains($0)
+                }
+            }
+        }
+        let plain = try TmuxSession(["runbooks"])
+        try plain.waitFor("type to filter")
+        #expect(try plain.display("#{mouse_any_flag}") == "1")
+        #expect(hasColour(try plain.tmux("capture-pane", "-p", "-e", "-t", "test").stdout))
+        try plain.press("q")
+        #expect(try plain.waitForExit() == 0)
+
+        let bare = try TmuxSession(["runbooks"], environment: ["NO_COLOR": "1", "RUNBOOK_MOUSE": "off"])
+        try bare.waitFor("type to filter")
+        #expect(try bare.display("#{mouse_any_flag}") == "0")
+        #expect(!hasColour(try bare.tmux("capture-pane", "-p", "-e", "-t", "test").stdout))
+        try bare.press("q")
+        #expect(try bare.waitForExit() == 0)
+    }
+
+    @Test("--trace writes the monotonic time of every key and frame")
+    func trace() throws {
+        let folder = Paths.temporaryFolder("runbook-trace")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/trace.log"
+        let session = try TmuxSession(["--trace", file, Self.fixture])
+        try session.waitFor("type to filter")
+        try session.press("Enter")
+        try session.waitFor("Entries (4)")
+        try session.press("q")
+        try session.waitFor("type to filter")
+        try session.press("q")
+        #expect(try session.waitForExit() == 0)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        let keys = lines.filter { $0.contains(" key ") }
+        let frames = lines.filter { $0.contains(" frame ") }
+        #expect(keys.count == 3)
+        #expect(keys.first?.hasSuffix("key enter") == true)
+        #expect(frames.count >= 3, "a frame after each key, and the first")
+        let times = lines.compactMap { $0.split(separator: " ").first.flatMap { Int64($0) } }
+        #expect(times.count == lines.count)
+        #expect(times == times.sorted(), "monotonic")
+        // Each key is drawn before the next one is read.
+        for key in keys.dropLast() {
+            let t = Int64(key.split(separator: " ")[0])!
+            #expect(frames.contains { Int64($0.split(separator: " ")[0])! >= t })
+        }
+    }
+
+    @Test("without a terminal, runbook explains where to go and exits 2")
+    func notATerminal() throws {
+        let run = try Subprocess.run(
+            [Paths.binary, Paths.repository + "/runbooks"],
+            environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"])
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("needs a terminal"))
+        #expect(run.stderr.contains("runbook list"))
+        #expect(run.stderr.contains("runbook check"))
+        // Subcommands still work without a terminal.
+        let list = try Subprocess.run(
+            [Paths.binary, "list", Paths.repository + "/runbooks"], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("gke-staging-troubleshooting"))
+    }
+
+    @Test("with TERM=dumb, runbook does not touch the terminal and exits 2")
+    func dumbTerminal() throws {
+        let session = try TmuxSession(["runbooks"], preamble: "export TERM=dumb")
+        #expect(try session.waitForExit() == 2)
+        let screen = try session.screen()
+        #expect(screen.contains("needs a terminal (TERM is dumb)"))
+        try TerminalRestoreTests.expectRestored(session)
+    }
+}

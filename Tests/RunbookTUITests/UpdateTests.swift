@@ -1,0 +1,714 @@
+import RunbookKit
+import Testing
+
+@testable import RunbookTUI
+
+/// `update`: events in, effects out, state as the screens show it.
+@Suite("update: navigation, triage, steps, checklists, variables")
+struct UpdateTests {
+    // MARK: - Home and navigation
+
+    @Test("arrows and j/k move on Home, Enter opens a runbook and starts its session, q goes back")
+    func navigation() {
+        var s = Fixture.state([Fixture.troubleshooting, Fixture.onboarding, Fixture.preDeploy])
+        #expect(s.screenName == "home")
+        s.press(.down, .character("j"))
+        #expect(s.screen.contains("› Backend staging on GKE: pre-deploy"))
+        s.press(.up, .character("k"), .up)
+        #expect(s.screen.contains("› Backend staging on GKE: troubleshooting"))
+        let effects = s.press(.enter)
+        #expect(effects == [.openSession(runbookPath: "runbooks/gke-staging-troubleshooting.md")])
+        #expect(s.screenName == "runbook")
+        #expect(s.screen.contains("Issue 4: Cloud SQL requires SSL"))
+        // Opening it again does not start a second session.
+        s.press(.character("q"))
+        #expect(s.screenName == "home")
+        #expect(s.press(.enter).isEmpty)
+        s.press(.escape)
+        #expect(s.screenName == "home")
+    }
+
+    @Test("typing on Home filters by title or id; Backspace deletes; Esc clears; Enter opens the match")
+    func filter() {
+        var s = Fixture.state([Fixture.troubleshooting, Fixture.onboarding, Fixture.preDeploy])
+        s.type("pre")
+        #expect(s.screen.contains("Filter: pre"))
+        #expect(s.screen.contains("› Backend staging on GKE: pre-deploy chec"))
+        #expect(!s.screen.contains("troubleshooting  "))
+        #expect(s.screen.contains("1 of 3"))
+        s.press(.backspace, .backspace, .backspace)
+        #expect(s.screen.contains("3 of 3"))
+        s.type("onboard")
+        let effects = s.press(.enter)
+        #expect(effects == [.openSession(runbookPath: "runbooks/gke-staging-onboarding.md")])
+        #expect(s.screen.contains("Walkthrough"))
+        s.press(.character("q"))
+        s.press(.escape)
+        #expect(!s.screen.contains("Filter:"))
+        // `/` starts a filter even with a letter that is a key.
+        s.press(.character("/"))
+        s.type("q")
+        #expect(s.screen.contains("Filter: q"))
+        #expect(!s.isFinished)
+        #expect(s.screen.contains("no runbook matches the filter"))
+    }
+
+    // MARK: - Triage
+
+    /// Opens the troubleshooting runbook's triage.
+    func troubleshootingTriage() -> AppState {
+        var s = Fixture.state([Fixture.troubleshooting, Fixture.onboarding, Fixture.preDeploy])
+        s.press(.enter)
+        let effects = s.press(.enter)
+        #expect(s.screenName == "triage")
+        #expect(effects.decisions.map(\.detail) == ["What state is the backend pod in?"])
+        return s
+    }
+
+    @Test("p runs the probe; a matching output line highlights the branch it suggests, with that line")
+    func probeSuggests() throws {
+        var s = troubleshootingTriage()
+        let effects = s.press(.character("p"))
+        let (id, launch) = try #require(effects.runs.first)
+        #expect(launch.step.id == "pod-state")
+        #expect(launch.scope == "tree")
+        #expect(launch.environment["NAMESPACE"] == "coditect-staging")
+        #expect(launch.environment["APP_LABEL"] == "coditect-backend")
+        #expect(launch.shell == "bash")
+        #expect(launch.timeLimitMs == 60_000)
+        #expect(effects.journal.contains { if case .stepStarted(let st) = $0 { return st.step == "pod-state" } else { return false } })
+        #expect(s.wantsTicks)
+        #expect(!s.screen.contains("◆ suggested"))
+
+        s.output(id, "coditect-backend-6d8f9c7b5d-4kx2p waiting=CrashLoopBackOff ready=false")
+        let screen = s.screen
+        #expect(screen.contains("› CrashLoopBackOff: the container starts and dies again"))
+        #expect(screen.contains("◆ suggested"))
+        #expect(screen.contains("matched: coditect-backend-6d8f9c7b5d-4kx2p waiting=CrashLoopBackOff"))
+
+        let end = s.exit(id)
+        #expect(end.decisions.map(\.kind) == ["probe_suggested"])
+        #expect(end.decisions.first?.detail.contains("CrashLoopBackOff") == true)
+        #expect(end.journal.contains { if case .stepFinished(let f) = $0 { return f.step == "pod-state" && f.result == "passed" } else { return false } })
+        #expect(!s.wantsTicks)
+
+        // Enter follows the suggestion and passes through the question with one answer.
+        let follow = s.press(.enter)
+        #expect(follow.decisionKinds == ["branch_chosen", "branch_chosen"])
+        #expect(follow.decisions.last?.detail == "What did the crashed container write before it died?")
+        #expect(s.screen.contains("What did the crashed container write before it died?"))
+        #expect(s.screen.contains("probe crash-logs"))
+    }
+
+    @Test("any branch can be chosen by hand, without running the probe; ← goes back up")
+    func chooseByHand() {
+        var s = troubleshootingTriage()
+        let effects = s.press(.enter)
+        #expect(effects.runs.isEmpty)
+        #expect(effects.decisions.map(\.detail) == [
+            "ImagePullBackOff or ErrImagePull: the node cannot pull the image",
+            "Which image does the pod ask for, and why does the pull fail?",
+        ])
+        #expect(s.screen.contains("Which image does the pod ask for, and why does the pull fail?"))
+        #expect(s.screen.contains("Path: … › What state is the backend pod in? › ImagePullBackOff or ErrImagePull"))
+        s.press(.left)
+        #expect(s.screen.contains("\n What state is the backend pod in?"))
+        s.press(.left)
+        #expect(s.screen.contains("Where do you start?"))
+        #expect(s.screen.contains("I only need a command: Quick reference"))
+    }
+
+    @Test("a leaf reached by the probe's suggestion opens its entry, and the journal says so")
+    func reachEntry() throws {
+        var s = troubleshootingTriage()
+        s.press(.down, .enter)  // CrashLoopBackOff, by hand
+        let effects = s.press(.character("p"))
+        let (id, launch) = try #require(effects.runs.first)
+        #expect(launch.step.id == "crash-logs")
+        s.output(id, "Starting gunicorn", "psycopg2.OperationalError: FATAL: connection requires a valid client certificate")
+        s.exit(id, 0)
+        #expect(s.screen.contains("› valid client certificate or pg_hba.conf rejects: Issue 4"))
+        let reach = s.press(.enter)
+        #expect(reach.decisionKinds == ["branch_chosen", "entry_reached"])
+        #expect(reach.decisions.last?.detail == "issue-4-cloud-sql-requires-ssl")
+        #expect(s.screenName == "entry")
+        #expect(s.screen.contains("Issue 4: Cloud SQL requires SSL"))
+        #expect(s.screen.contains("Symptoms"))
+        #expect(s.screen.contains("Fix: choose one option"))
+        // Back in triage, the leaf offers its entry again.
+        s.press(.character("q"))
+        #expect(s.screenName == "triage")
+        #expect(s.screen.contains("leads to #issue-4-cloud-sql-requires-ssl"))
+    }
+
+    @Test("a leaf that points into another runbook opens it there, with its own session")
+    func reachOtherRunbook() {
+        var s = troubleshootingTriage()
+        s.press(.left)  // to the first level
+        s.press(.down, .down, .down, .down)  // I am about to deploy: Pre-deploy checklist
+        let effects = s.press(.enter)
+        #expect(effects.decisionKinds == ["branch_chosen", "entry_reached"])
+        #expect(effects.contains(.openSession(runbookPath: "runbooks/gke-staging-pre-deploy.md")))
+        #expect(s.screenName == "checklist")
+        #expect(s.screen.contains("Pre-deploy checklist"))
+    }
+
+    // MARK: - Fixes
+
+    /// The small runbook's `Database login` entry.
+    func smallEntry(configure: (inout AppOptions) -> Void = { _ in }) -> AppState {
+        var s = Fixture.state([Fixture.smallRunbook], configure: configure)
+        s.press(.enter)
+        // Start: triage, walkthrough, variables; then the entries.
+        s.press(.down, .down, .down, .enter)
+        #expect(s.screenName == "entry")
+        return s
+    }
+
+    @Test("fix options are a choice; the chosen option's fix asks for the missing secret, then shows the exact command masked; y runs it")
+    func fixConfirmed() throws {
+        var s = smallEntry()
+        #expect(s.screen.contains("○ Option A: Reset the password (staging only)"))
+        #expect(!s.screen.contains("fix       Option A"))
+        let chosen = s.press(.down, .enter)
+        #expect(chosen.decisions.map(\.kind) == ["option_chosen"])
+        #expect(chosen.decisions.first?.detail == "database-login: Option A: Reset the password (staging only)")
+        #expect(s.screen.contains("● Option A"))
+
+        // The step needs DB_PASSWORD, which has no value: asked for before anything runs.
+        let asked = s.press(.enter)
+        #expect(asked.runs.isEmpty)
+        #expect(s.screenName == "variables")
+        #expect(s.screen.contains("Step `reset-password` needs a value before it runs"))
+        s.type("s3cr3t-pw")
+        #expect(s.screen.contains("•••••••••▏"))
+        #expect(!s.screen.contains("s3cr3t"))
+        let given = s.press(.enter)
+        #expect(given.decisions.map(\.detail) == ["DB_PASSWORD=••••••"])
+        #expect(given.runs.isEmpty, "a fix asks first")
+
+        // The confirmation: the exact command, variables resolved, the secret masked.
+        #expect(s.isAsking)
+        let screen = s.screen
+        #expect(screen.contains("Run this fix?"))
+        #expect(screen.contains("$ gcloud sql users set-password app --password=\"••••••\""))
+        #expect(!screen.contains("s3cr3t-pw"))
+
+        let run = s.press(.character("y"))
+        #expect(run.decisionKinds == ["fix_confirmed"])
+        let (_, launch) = try #require(run.runs.first)
+        #expect(launch.step.id == "reset-password")
+        #expect(launch.environment["DB_PASSWORD"] == "s3cr3t-pw")
+        #expect(launch.secrets == ["s3cr3t-pw"])
+        #expect(launch.scope == "database-login")
+        #expect(!"\(run.journal)".contains("s3cr3t-pw"), "nothing journaled shows the secret")
+        #expect(s.screenName == "step")
+    }
+
+    @Test("n declines a fix: nothing runs and the journal records fix_declined")
+    func fixDeclined() {
+        var s = smallEntry { $0.given = ["DB_PASSWORD": "pw"] }
+        s.press(.down, .down, .enter)  // Option B
+        #expect(s.screen.contains("● Option B"))
+        s.press(.enter)  // its fix step
+        #expect(s.isAsking)
+        #expect(s.screen.contains("$ kubectl create secret generic db -n \"staging\""))
+        #expect(s.screen.contains("    --from-literal=password=\"••••••\""))
+        let effects = s.press(.character("n"))
+        #expect(effects.runs.isEmpty)
+        #expect(effects.decisionKinds == ["fix_declined"])
+        #expect(!s.isAsking)
+        #expect(s.screenName == "entry")
+        #expect(s.screen.contains("not run"))
+    }
+
+    @Test("an interactive fix hands the terminal over with .runInteractive")
+    func interactive() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Edit the manifest
+            ---
+            # Edit the manifest
+
+            ## Change the manifest
+
+            ### Fix
+
+            ```sh {name=edit-manifest interactive}
+            vim manifest.yaml
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        #expect(s.screen.contains("Change the manifest"))
+        #expect(s.screen.contains("interactive"))
+        s.press(.enter)
+        #expect(s.isAsking)
+        #expect(s.screen.contains("interactive: it takes over the terminal"))
+        let effects = s.press(.character("y"))
+        let (id, launch) = try #require(effects.interactiveRuns.first)
+        #expect(launch.step.id == "edit-manifest")
+        #expect(effects.runs.isEmpty)
+        let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000))
+        #expect(end.journal.contains { if case .stepFinished = $0 { return true } else { return false } })
+        #expect(s.screen.contains("✓ passed"))
+    }
+
+    // MARK: - Steps
+
+    @Test("a verify step's indicators turn pass and fail as lines arrive; exit decides the rest; y answers the manual one")
+    func indicatorsStream() throws {
+        var s = smallEntry()
+        // The verify step is the last item.
+        s.press(.end)
+        let effects = s.press(.enter)
+        let (id, launch) = try #require(effects.runs.first)
+        #expect(launch.step.id == "db-connects")
+        #expect(s.screenName == "step")
+        var screen = s.screen
+        #expect(screen.contains("… pending    contains System check identified no issues"))
+        #expect(screen.contains("? answer y/n"))
+        #expect(screen.contains("● running"))
+
+        var out = s.output(id, "System check identified no issues (0 silenced).")
+        screen = s.screen
+        #expect(screen.contains("✓ pass       contains System check identified no issues"))
+        #expect(screen.contains("… pending    no OperationalError"))
+        #expect(out.journal.contains { if case .verdict(let v) = $0 { return v.state == .passed && v.kind == "contains" } else { return false } })
+
+        out = s.output(id, "django.db.utils.OperationalError: boom", channel: .stderr)
+        screen = s.screen
+        #expect(screen.contains("✗ fail       no OperationalError"))
+        #expect(screen.contains("↳ django.db.utils.OperationalError: boom"))
+        #expect(screen.contains("!django.db.utils.OperationalError: boom"), "standard error is marked")
+
+        let end = s.exit(id, 0, ms: 3400)
+        screen = s.screen
+        #expect(screen.contains("✓ pass       exit 0"))
+        #expect(screen.contains("✗ failed  exit 0 · 3.4s"))
+        #expect(end.journal.contains { if case .stepFinished(let f) = $0 { return f.result == "failed" && f.exitCode == 0 && f.durationMs == 3400 } else { return false } })
+
+        let answered = s.press(.character("y"))
+        #expect(answered.decisionKinds == ["manual_answered"])
+        #expect(answered.decisions.first?.detail == "The application's log shows requests being served: yes")
+        #expect(s.screen.contains("✓ pass       The application's log shows requests being served"))
+    }
+
+    @Test("Ctrl-C cancels the running step: .cancel, then its end shows as cancelled")
+    func cancel() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let effects = s.press(.control("c"))
+        #expect(effects.cancels == [id])
+        #expect(effects.decisionKinds == ["step_cancelled"])
+        #expect(s.screen.contains("● cancelling"))
+        #expect(s.press(.control("c")).cancels.isEmpty, "a second Ctrl-C does not cancel twice")
+        s.update(.exited(id, end: .cancelled, durationMs: 2100, assigned: [:]))
+        #expect(s.screen.contains("✗ cancelled"))
+        #expect(s.screen.contains("✗ fail       contains System check identified no issues"))
+        #expect(s.press(.control("c")).isEmpty)
+        #expect(s.screen.contains("nothing is running"))
+    }
+
+    @Test("q on Home asks first while a step runs; n stays, y cancels and quits with the session hint")
+    func quitWhileRunning() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        s.press(.character("q"), .character("q"), .character("q"))
+        #expect(s.screenName == "home")
+        #expect(s.press(.character("q")).isEmpty)
+        #expect(s.isAsking)
+        #expect(s.screen.contains("A step is still running: db-connects"))
+        s.press(.character("n"))
+        #expect(!s.isAsking)
+        #expect(!s.isFinished)
+        s.press(.character("q"))
+        let effects = s.press(.character("y"))
+        #expect(s.isFinished)
+        #expect(effects.decisionKinds == ["step_cancelled"])
+        #expect(effects.journal.contains(.sessionEnded(result: "ended")))
+        guard case .quit(let message)? = effects.last else {
+            Issue.record("the last effect is not .quit: \(effects)")
+            return
+        }
+        #expect(message?.contains("runbook sessions") == true)
+        #expect(message?.contains("runbook report") == true)
+        #expect(s.update(.output(id, lines: [], partial: nil)).isEmpty, "nothing happens after quitting")
+    }
+
+    @Test("q on Home quits at once when nothing runs; without a session there is no hint")
+    func quitIdle() {
+        var s = Fixture.state([Fixture.smallRunbook])
+        #expect(s.press(.character("q")) == [.quit(message: nil)])
+        #expect(s.isFinished)
+    }
+
+    @Test("a terminating signal ends the session and quits")
+    func terminate() {
+        var s = Fixture.state([Fixture.smallRunbook])
+        s.press(.enter)
+        let effects = s.update(.terminate(signal: 15))
+        #expect(effects.journal == [.sessionEnded(result: "interrupted by signal 15")])
+        #expect(s.isFinished)
+    }
+
+    @Test("the step screen searches its output; ] and [ move between matches; r runs it again")
+    func searchAndRerun() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        for i in 1...60 { s.output(id, i % 20 == 0 ? "match number \(i)" : "line \(i)") }
+        s.exit(id, 1)
+        s.press(.character("/"))
+        s.type("match")
+        s.press(.enter)
+        #expect(s.screen.contains("▶match number 60"))
+        s.press(.character("["))
+        #expect(s.screen.contains("▶match number 40"))
+        s.press(.character("["))
+        #expect(s.screen.contains("▶match number 20"))
+        s.press(.character("["))
+        #expect(s.screen.contains("no more matches above"))
+        s.press(.character("]"))
+        #expect(s.screen.contains("▶match number 40"))
+        let again = s.press(.character("r"))
+        let (id2, _) = try #require(again.runs.first)
+        #expect(id2 > id)
+        #expect(s.screen.contains("● running"))
+        #expect(s.screen.contains("Output (0 lines)"))
+    }
+
+    @Test("values a step assigns are kept for the steps after it")
+    func assignedValues() throws {
+        var s = Fixture.state([Fixture.preDeploy])
+        s.press(.enter)
+        s.press(.end, .enter)  // the last checklist
+        s.press(.character("q"))
+        s.press(.up, .enter)  // Pre-deploy checklist
+        #expect(s.screenName == "checklist")
+        s.press(.down, .enter)  // node-account-can-pull assigns GKE_SA
+        let (id, launch) = try #require(s.runningRuns.first.map { ($0, s.runs[$0]!.step) })
+        #expect(launch.id == "node-account-can-pull")
+        s.exit(id, 0, assigned: ["GKE_SA": "node-sa@example.iam.gserviceaccount.com"])
+        #expect(s.resolvers[0]?.value(of: "GKE_SA")?.source == .step)
+    }
+
+    // MARK: - Checklists
+
+    @Test("a runs every checkable item in turn, each exit starting the next; space ticks a manual item; the summary counts")
+    func checklistRunAll() throws {
+        var s = Fixture.state([Fixture.smallRunbook])
+        s.press(.enter, .end, .enter)
+        #expect(s.screenName == "checklist")
+        #expect(s.screen.contains("0 passed, 0 failed, 1 to tick, 1 ticked, 2 not run"))
+
+        let first = s.press(.character("a"))
+        #expect(first.runs.count == 1, "one at a time")
+        let (id1, l1) = try #require(first.runs.first)
+        #expect(l1.step.id == "cluster-answers")
+        #expect(l1.scope == "before-a-deploy")
+        #expect(s.screen.contains("… running     The cluster answers"))
+        #expect(s.screen.contains("⋯ queued      The namespace exists"))
+        s.output(id1, "Kubernetes control plane is running at https://10.0.0.1")
+
+        let second = s.exit(id1)
+        let (id2, l2) = try #require(second.runs.first)
+        #expect(l2.step.id == "namespace-exists")
+        #expect(s.screen.contains("✓ passed      The cluster answers"))
+        let done = s.exit(id2, 1)
+        #expect(done.runs.isEmpty, "nothing left to run")
+        #expect(s.screen.contains("✗ failed      The namespace exists"))
+        #expect(s.screen.contains("1 passed, 1 failed, 1 to tick, 1 ticked"))
+        #expect(s.screen.contains("✗ not ready: 1 failed"))
+
+        s.press(.down, .down)
+        let tick = s.press(.character(" "))
+        #expect(tick.decisions.map(\.detail) == ["Someone from the team knows about the deploy: ticked"])
+        #expect(s.screen.contains("☑ ticked      Someone from the team knows about the deploy"))
+        #expect(s.screen.contains("1 passed, 1 failed, 0 to tick, 2 ticked"))
+        s.press(.character(" "))
+        #expect(s.screen.contains("☐ to tick     Someone from the team knows about the deploy"))
+        // Space on an item with a command does not tick it.
+        s.press(.home, .character(" "))
+        #expect(s.screen.contains("checked by its command"))
+    }
+
+    @Test("run-all stops to ask for a missing value, then goes on with the same item and the rest")
+    func runAllAsks() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Gate
+            variables:
+              TOKEN_FILE:
+                description: Where the token is
+            ---
+            # Gate
+
+            ## Gate checks
+
+            - [ ] First
+
+              ```sh {name=first}
+              true
+              ```
+
+            - [ ] Second
+
+              ```sh {name=second}
+              test -s "$TOKEN_FILE"
+              ```
+
+            - [ ] Third
+
+              ```sh {name=third}
+              true
+              ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .end, .enter)
+        #expect(s.screenName == "checklist")
+        let (id1, _) = try #require(s.press(.character("a")).runs.first)
+        let afterFirst = s.exit(id1)
+        #expect(afterFirst.runs.isEmpty, "the second needs a value first")
+        #expect(s.screenName == "variables")
+        s.type("/run/token")
+        let given = s.press(.enter)
+        let (id2, l2) = try #require(given.runs.first)
+        #expect(l2.step.id == "second")
+        #expect(l2.environment["TOKEN_FILE"] == "/run/token")
+        #expect(s.screenName == "checklist")
+        let (_, l3) = try #require(s.exit(id2).runs.first)
+        #expect(l3.step.id == "third")
+    }
+
+    @Test("Ctrl-C during run-all cancels the item and stops the rest")
+    func runAllCancel() throws {
+        var s = Fixture.state([Fixture.smallRunbook])
+        s.press(.enter, .end, .enter)
+        let (id1, _) = try #require(s.press(.character("a")).runs.first)
+        #expect(s.press(.control("c")).cancels == [id1])
+        let after = s.update(.exited(id1, end: .cancelled, durationMs: 10, assigned: [:]))
+        #expect(after.runs.isEmpty)
+        #expect(s.screen.contains("○ not run     The namespace exists"))
+    }
+
+    // MARK: - Variables
+
+    @Test("the variables screen edits a value in place and masks secrets")
+    func variablesEdit() {
+        var s = Fixture.state([Fixture.smallRunbook], environment: ["PATH": "/bin", "DB_PASSWORD": "from-env-secret"])
+        s.press(.enter, .character("v"))
+        #expect(s.screenName == "variables")
+        var screen = s.screen
+        #expect(screen.contains("NAMESPACE    staging"))
+        #expect(screen.contains("DB_PASSWORD  ••••••"))
+        #expect(screen.contains("environment · secret"))
+        #expect(!screen.contains("from-env-secret"))
+        #expect(screen.contains("REGION       — no value"))
+
+        s.press(.enter, .control("u"))
+        s.type("production")
+        #expect(s.screen.contains("NAMESPACE    production▏"))
+        let set = s.press(.enter)
+        #expect(set.decisions.map(\.detail) == ["NAMESPACE=production"])
+        screen = s.screen
+        #expect(screen.contains("NAMESPACE    production"))
+        #expect(screen.contains("given"))
+        #expect(s.resolvers[0]?.value(of: "NAMESPACE")?.value == "production")
+
+        // A secret starts empty when edited and is never shown.
+        s.press(.down, .enter)
+        s.type("new-secret")
+        #expect(s.screen.contains("••••••••••▏"))
+        let secret = s.press(.enter)
+        #expect(secret.decisions.map(\.detail) == ["DB_PASSWORD=••••••"])
+        #expect(!s.screen.contains("new-secret"))
+        // Esc leaves a value as it was.
+        s.press(.down, .enter)
+        s.type("eu-west1")
+        s.press(.escape)
+        #expect(s.screen.contains("REGION       — no value"))
+    }
+
+    @Test("a step whose variable has no value asks for it before running; Esc runs nothing")
+    func missingVariable() {
+        var s = Fixture.state([Fixture.smallRunbook])
+        s.press(.enter)
+        s.press(.down, .down, .down, .down, .enter)  // Image pull
+        #expect(s.screen.contains("Image pull"))
+        let effects = s.press(.enter)  // image-region needs REGION
+        #expect(effects.runs.isEmpty)
+        #expect(s.screenName == "variables")
+        #expect(s.screen.contains("needs a value before it runs"))
+        #expect(s.screen.contains("REGION"))
+        s.press(.enter)
+        #expect(s.screen.contains("REGION needs a value"), "an empty value is not taken")
+        let cancelled = s.press(.escape)
+        #expect(cancelled.runs.isEmpty)
+        #expect(s.screenName == "entry")
+        #expect(s.screen.contains("not run: image-region needs REGION"))
+
+        // Given a value, it runs (a diagnose step does not ask first).
+        s.press(.enter)
+        s.type("europe-west1")
+        let run = s.press(.enter)
+        #expect(run.runs.first?.1.environment["REGION"] == "europe-west1")
+        #expect(s.screenName == "step")
+    }
+
+    // MARK: - Dry run
+
+    @Test("in a dry run every command is shown and none runs")
+    func dryRun() {
+        var s = smallEntry { $0.dryRun = true; $0.given = ["DB_PASSWORD": "pw"] }
+        #expect(s.screen.contains("DRY RUN"))
+        s.press(.end)
+        let effects = s.press(.enter)
+        #expect(effects.runs.isEmpty)
+        #expect(effects.interactiveRuns.isEmpty)
+        #expect(effects.journal.contains(.stepSkipped(step: "db-connects", reason: "dry run: shown, not run")))
+        #expect(s.screen.contains("- dry run: shown, not run"))
+        #expect(s.screen.contains("$ kubectl exec -n \"staging\" deploy/app"))
+        #expect(!s.wantsTicks)
+
+        // A fix shows its command too, and runs nothing.
+        s.press(.character("q"))
+        s.press(.home, .down, .enter, .enter)
+        #expect(!s.isAsking)
+        #expect(s.screen.contains("--password=\"••••••\""))
+
+        // Run-all of a checklist runs nothing either.
+        var c = Fixture.state([Fixture.smallRunbook]) { $0.dryRun = true }
+        c.press(.enter, .end, .enter)
+        let all = c.press(.character("a"))
+        #expect(all.runs.isEmpty)
+        #expect(c.screen.contains("- dry run     The cluster answers"))
+        #expect(c.screen.contains("- dry run     The namespace exists"))
+    }
+
+    // MARK: - Resize
+
+    @Test("resizing keeps every screen's state; from 100 columns the step panes sit side by side")
+    func resize() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        s.output(id, "System check identified no issues (0 silenced).")
+        let before = s.screen
+        let names = s.screenNames
+        s.update(.resize(ScreenSize(columns: 120, rows: 40)))
+        let wide = s.screen
+        #expect(s.screenNames == names)
+        #expect(wide.contains("┐┌─ Success indicators"), "side by side")
+        #expect(wide.contains("✓ pass       contains System check"))
+        s.update(.resize(ScreenSize(columns: 99, rows: 30)))
+        #expect(!s.screen.contains("┐┌"), "stacked below 100 columns")
+        s.update(.resize(ScreenSize(columns: 80, rows: 24)))
+        #expect(s.screen == before)
+        #expect(s.runningRuns == [id])
+    }
+
+    // MARK: - Walkthrough
+
+    @Test("the walkthrough reads top to bottom; Tab selects the next block; Enter runs it, asking first where the step says so")
+    func walkthrough() throws {
+        var s = Fixture.state([Fixture.onboarding])
+        s.press(.enter, .character("w"))
+        #expect(s.screenName == "walkthrough")
+        #expect(s.screen.contains("Backend staging on GKE: onboarding walkthrough"))
+        s.press(.tab)
+        #expect(s.screen.contains("› ▶ get-cluster-credentials · walkthrough · asks first") || s.screen.contains("▶ get-cluster-credentials"))
+        let first = s.press(.enter)
+        #expect(first.runs.isEmpty)
+        #expect(s.isAsking, "confirm=true asks first")
+        #expect(s.screen.contains("gcloud container clusters get-credentials \"coditect-staging-cluster\""))
+        #expect(s.press(.character("n")).decisionKinds == ["fix_declined"])
+        s.press(.tab)
+        let second = s.press(.enter)
+        #expect(second.runs.first?.1.step.id == "show-deployment", "confirm=false runs at once")
+        #expect(s.screenName == "step")
+    }
+
+    // MARK: - Help
+
+    @Test("? shows the keys of the screen first; q closes it")
+    func help() {
+        var s = Fixture.state([Fixture.smallRunbook])
+        s.press(.enter, .enter)
+        s.press(.character("?"))
+        #expect(s.screenName == "help")
+        let screen = s.screen
+        #expect(screen.contains(" Triage"))
+        #expect(screen.contains("run the question's probe"))
+        s.press(.character("q"))
+        #expect(s.screenName == "triage")
+    }
+}
+
+/// What `update` writes to the journal about a run, as `StepRunner` does for `runbook check`.
+@Suite("update: the journal of a run")
+struct RunJournalTests {
+    @Test("step_started names the step, its scope and its variables (secrets masked); output is capped as StepRunner caps it")
+    func journalOfARun() throws {
+        var s = Fixture.state([Fixture.smallRunbook]) { $0.given = ["DB_PASSWORD": "pw-123"] }
+        s.press(.enter, .down, .down, .down, .enter, .down, .down, .enter, .enter)
+        #expect(s.isAsking)
+        let effects = s.press(.character("y"))
+        let started = try #require(effects.journal.compactMap { if case .stepStarted(let st) = $0 { return st } else { return nil } }.first)
+        #expect(started.step == "recreate-secret")
+        #expect(started.entry == "database-login")
+        #expect(started.role == "fix")
+        #expect(started.variables == ["NAMESPACE": "staging", "DB_PASSWORD": "••••••"])
+        let (id, _) = try #require(effects.runs.first)
+        // The first 500 lines go to the journal as they come, the last 500 at the end, and a count of
+        // those left out between.
+        var journaled = 0
+        for i in 0..<1_200 {
+            journaled += s.output(id, "line \(i)").journal.filter { if case .output = $0 { return true } else { return false } }.count
+        }
+        #expect(journaled == 500)
+        let end = s.exit(id)
+        #expect(end.journal.contains(.outputTruncated(step: "recreate-secret", droppedLines: 200)))
+        let tail = end.journal.compactMap { if case .output(let o) = $0 { return o } else { return nil } }
+        #expect(tail.count == 500)
+        #expect(tail.first?.line == 701 && tail.first?.text == "line 700")
+        #expect(tail.last?.line == 1200)
+        guard case .journal(.stepFinished(let f), let sync)? = end.last else {
+            Issue.record("step_finished is not the last effect: \(end.suffix(1))")
+            return
+        }
+        #expect(sync, "the journal is synced after a step ends")
+        #expect(f.result == "passed" && f.exitCode == 0)
+        let journal = "\(effects.journal)\(end.journal)"
+        #expect(!journal.contains("pw-123"), "the journal never holds a secret")
+    }
+
+    @Test("ticks give the running step its elapsed time; wantsTicks only while something runs")
+    func elapsed() throws {
+        var s = Screens.smallEntry()
+        #expect(!s.wantsTicks)
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        #expect(s.wantsTicks)
+        s.update(.tick(nowMs: 5_000))
+        s.update(.tick(nowMs: 7_500))
+        #expect(s.screen.contains("● running 2.5s"))
+        s.exit(id, 0, ms: 2_600)
+        #expect(!s.wantsTicks)
+        #expect(s.screen.contains("exit 0 · 2.6s"))
+    }
+
+    @Test("opening another runbook ends the current session and starts its own")
+    func sessionSwitch() {
+        var s = Fixture.state([Fixture.smallRunbook, Fixture.preDeploy])
+        #expect(s.press(.enter) == [.openSession(runbookPath: "runbooks/small.md")])
+        s.press(.character("q"), .down)
+        let effects = s.press(.enter)
+        #expect(effects == [
+            .journal(.sessionEnded(result: "ended: small left for gke-staging-pre-deploy"), sync: true),
+            .openSession(runbookPath: "runbooks/gke-staging-pre-deploy.md"),
+        ])
+    }
+}

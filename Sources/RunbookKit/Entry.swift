@@ -74,13 +74,17 @@ public enum SectionRole: String, Sendable, Hashable, CaseIterable {
     public init?(heading: String) {
         var h = heading.lowercased().trimmingASCIISpaces()
         while let last = h.last, last == ":" || last == "." { h.removeLast() }
-        for (role, names) in Self.synonyms {
-            for name in names where h == name || h.hasPrefix(name + " ") || h.hasPrefix(name + ":") {
-                // "checks" alone is a role; "fix options" too; but "fixed" is not ("fix" + "ed").
-                self = role
-                return
-            }
+        for (role, name, spaced, colon) in Self.headingNames where h == name || h.hasPrefix(spaced) || h.hasPrefix(colon) {
+            // "checks" alone is a role; "fix options" too; but "fixed" is not ("fix" + "ed").
+            self = role
+            return
         }
         return nil
+    }
+
+    /// `synonyms` in the order `init?(heading:)` tries them, each with its `name ` and `name:` prefixes
+    /// made once rather than for every heading.
+    private static let headingNames: [(SectionRole, String, String, String)] = synonyms.flatMap { role, names in
+        names.map { (role, $0, $0 + " ", $0 + ":") }
     }
 }

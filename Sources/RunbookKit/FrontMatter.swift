@@ -33,6 +33,11 @@ public struct FrontMatter: Sendable {
 
     public init() {}
 
+    /// Resolves the tags this file reads (`bool` for `secret:`, `value` for `Node.string`), and no
+    /// others: each rule is a regular expression run on every plain scalar. The encoding is given so
+    /// that Yams does not read the whole environment for every parse.
+    private static let resolver = Resolver.basic.appending(.bool).appending(.value)
+
     /// Splits `text` into front matter and body. Returns nil when the file has no front matter.
     /// `yamlLine` is the file line of the first YAML line; `bodyLine` the file line where the body starts.
     static func split(_ text: Substring) -> (yaml: Substring, yamlLine: Int, body: Substring, bodyLine: Int, closed: Bool, toml: Bool)? {
@@ -48,7 +53,7 @@ public struct FrontMatter: Sendable {
         var index = text.index(after: text.firstIndex(of: "\n")!)
         let yamlStart = index
         while index < text.endIndex {
-            let end = text[index...].firstIndex(of: "\n") ?? text.endIndex
+            let end = Self.lineEnd(in: text, from: index)
             lineNumber += 1
             var line = text[index..<end]
             if line.hasSuffix("\r") { line = line.dropLast() }
@@ -60,6 +65,21 @@ public struct FrontMatter: Sendable {
             index = end < text.endIndex ? text.index(after: end) : end
         }
         return (text[yamlStart...], 2, text[text.endIndex...], lineNumber + 1, false, fence == "+++")
+    }
+
+    /// Where the line starting at `start` ends: its `"\n"` Character (a line feed not right after a
+    /// carriage return), or the end of the text. As `text[start...].firstIndex(of: "\n")`, by bytes.
+    static func lineEnd(in text: Substring, from start: Substring.Index) -> Substring.Index {
+        let utf8 = text.utf8
+        var previous: UInt8 = 0
+        var i = start
+        while i < utf8.endIndex {
+            let byte = utf8[i]
+            if byte == 0x0A && previous != 0x0D { return i }
+            previous = byte
+            utf8.formIndex(after: &i)
+        }
+        return text.endIndex
     }
 
     /// Reads the YAML of a front matter whose first line is file line `firstLine`.
@@ -89,7 +109,7 @@ public struct FrontMatter: Sendable {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: String(yaml))
+            node = try Yams.compose(yaml: String(yaml), Self.resolver, .default, .utf8)
         } catch let error as YamlError {
             let (mark, problem) = Self.describe(error)
             report(
@@ -312,8 +332,10 @@ public struct FrontMatter: Sendable {
     /// Where an anchor (`&name`) or alias (`*name`) starts a node, if anywhere. Runbook front matter
     /// needs neither, and aliases are how a few bytes of YAML expand into billions of nodes.
     static func firstAnchorOrAlias(_ yaml: Substring) -> (Int, Int)? {
+        // Only an `&` or a `*` can be one: most front matter has neither, and needs no closer look.
+        guard yaml.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "*") }) else { return nil }
         var lineNumber = 0
-        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in yaml.lines() {
             lineNumber += 1
             var quote: Character? = nil
             var previous: Character = " "
@@ -346,9 +368,10 @@ public struct FrontMatter: Sendable {
     /// flow brackets and block indicators (`- `, `? `) counted per line, plus indentation.
     /// Returns the 1-based line and column where the limit is passed.
     static func excessiveNesting(_ yaml: Substring) -> (Int, Int)? {
+        guard mayNestTooDeeply(yaml) else { return nil }
         var flow = 0
         var lineNumber = 0
-        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in yaml.lines() {
             lineNumber += 1
             var column = 0
             var indent = 0
@@ -383,6 +406,43 @@ public struct FrontMatter: Sendable {
             }
         }
         return nil
+    }
+
+    /// False when `excessiveNesting` cannot find anything, told from bytes alone: at most
+    /// `maximumNesting` brackets in all, and on every line at most that many `-` and `?` and at most
+    /// eight times that many leading spaces (leading as that check counts them: dashes and question
+    /// marks do not end the indentation). Each byte count is at least the Character count it bounds.
+    static func mayNestTooDeeply(_ yaml: Substring) -> Bool {
+        var brackets = 0
+        var markers = 0
+        var indent = 0
+        var leading = true
+        var previous: UInt8 = 0
+        for byte in yaml.utf8 {
+            switch byte {
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                brackets += 1
+                if brackets > maximumNesting { return true }
+                leading = false
+            case UInt8(ascii: "-"), UInt8(ascii: "?"):
+                markers += 1
+                if markers > maximumNesting { return true }
+            case UInt8(ascii: " "):
+                if leading {
+                    indent += 1
+                    if indent > maximumNesting * 8 { return true }
+                }
+            case 0x0A where previous != 0x0D:
+                // A line ends as `lines()` ends it ("\r\n" is one Character, not a line end).
+                markers = 0
+                indent = 0
+                leading = true
+            default:
+                leading = false
+            }
+            previous = byte
+        }
+        return false
     }
 
     private static func describe(_ error: YamlError) -> (Mark?, String) {

@@ -8,26 +8,28 @@ public struct HeadingSlugger: Sendable {
 
     /// The slug of `text` without de-duplication.
     public static func slug(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8: cheaper than appending to a String a scalar at a time.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         for scalar in text.lowercased().unicodeScalars {
             if scalar == " " {
-                out.append("-")
-            } else if scalar == "-" || scalar == "_" {
-                out.append(scalar)
+                out.append(UInt8(ascii: "-"))
             } else if scalar.isASCII {
-                if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") { out.append(scalar) }
+                if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") || scalar == "-" || scalar == "_" {
+                    out.append(UInt8(scalar.value))
+                }
             } else {
                 switch scalar.properties.generalCategory {
                 case .lowercaseLetter, .uppercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
                     .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
                     .connectorPunctuation:
-                    out.append(scalar)
+                    out.append(contentsOf: UTF8.encode(scalar)!)
                 default:
                     break
                 }
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The anchor GitHub gives the next heading with this text.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How a step ended, as the indicators see it.
 public enum StepEnd: Sendable, Hashable {
     case exited(Int32)
@@ -57,6 +51,8 @@ public struct IndicatorEvaluator: Sendable {
     private var standardOutput: [UInt8] = []
     private var standardOutputOverflow = false
     private let keepsStandardOutput: Bool
+    /// Reused by `observe(_:channel:)`.
+    private var lineBatch = OutputLineBatch()
 
     /// How much standard output an `equals` indicator compares at most.
     public static let equalsLimit = 1 << 20
@@ -89,32 +85,90 @@ public struct IndicatorEvaluator: Sendable {
 
     /// Looks at one line of sanitized output.
     public mutating func observe(_ line: String, channel: OutputChannel) {
-        if keepsStandardOutput && channel == .stdout {
-            if standardOutput.count + line.utf8.count + 1 <= Self.equalsLimit {
-                standardOutput += line.utf8
-                standardOutput.append(0x0A)
-            } else {
-                standardOutputOverflow = true
+        guard observesOutput else { return }
+        // A one-line batch, in storage kept from line to line.
+        var batch = lineBatch
+        lineBatch = OutputLineBatch()
+        batch.removeAll()
+        var line = line
+        line.withUTF8 { batch.append(text: $0, styles: [], droppedBytes: 0, channel: channel) }
+        observe(batch)
+        lineBatch = batch
+    }
+
+    /// Whether output can still change a verdict (or is kept for `equals`): when not, `observe` does
+    /// nothing and need not be called.
+    public var observesOutput: Bool {
+        pendingLineChecks > 0 || (keepsStandardOutput && !standardOutputOverflow)
+    }
+
+    /// Looks at a batch of sanitized lines, in order, as `observe(_:channel:)` one by one would.
+    ///
+    /// A `contains` or `not_contains` needle is searched for in the batch's whole text at once (the
+    /// NUL after each line keeps a match inside one line); a `matches` pattern runs on each line in
+    /// place. A `String` is made only for the line that decides a verdict.
+    public mutating func observe(_ batch: OutputLineBatch) {
+        guard !batch.isEmpty else { return }
+        if keepsStandardOutput && !standardOutputOverflow { keepStandardOutput(batch) }
+        guard pendingLineChecks > 0 else { return }
+        batch.text.withUnsafeBufferPointer { text in
+            for i in verdicts.indices where verdicts[i].state == .pending {
+                let line: Int?
+                switch verdicts[i].indicator.kind {
+                case .contains, .notContains:
+                    line = Self.firstLine(in: batch, text: text, containing: needles[i])
+                case .matches:
+                    guard let regex = regexes[i] else { continue }
+                    line = batch.records.firstIndex { r in
+                        regex.matches(cString: UnsafeRawPointer(text.baseAddress! + r.start).assumingMemoryBound(to: CChar.self))
+                    }
+                default:
+                    continue
+                }
+                guard let line else { continue }
+                let deciding = batch.string(of: line)
+                switch verdicts[i].indicator.kind {
+                case .contains: decide(i, .passed, line: deciding, reason: "a line contains it")
+                case .notContains: decide(i, .failed, line: deciding, reason: "a line contains it")
+                default: decide(i, .passed, line: deciding, reason: "a line matches")
+                }
             }
         }
-        guard pendingLineChecks > 0 else { return }
-        for i in verdicts.indices where verdicts[i].state == .pending {
-            switch verdicts[i].indicator.kind {
-            case .contains:
-                if Self.line(line, contains: needles[i]) {
-                    decide(i, .passed, line: line, reason: "a line contains it")
+    }
+
+    /// The first line of `batch` holding `needle`.
+    private static func firstLine(
+        in batch: OutputLineBatch, text: UnsafeBufferPointer<UInt8>, containing needle: [UInt8]
+    ) -> Int? {
+        if needle.isEmpty { return 0 }
+        return needle.withUnsafeBufferPointer { n in
+            if n.contains(0) {
+                // A NUL in the needle could match across a line's end: look line by line.
+                return batch.records.firstIndex { r in
+                    ByteSearch.contains(n, in: UnsafeBufferPointer(rebasing: text[r.start..<(r.start + r.count)]))
                 }
-            case .notContains:
-                if Self.line(line, contains: needles[i]) {
-                    decide(i, .failed, line: line, reason: "a line contains it")
-                }
-            case .matches:
-                if let regex = regexes[i], regex.matches(line) {
-                    decide(i, .passed, line: line, reason: "a line matches")
-                }
-            default:
-                break
             }
+            guard let offset = ByteSearch.firstIndex(of: n, in: text) else { return nil }
+            // The line whose text holds `offset`: the last one starting at or before it.
+            var low = 0
+            var high = batch.records.count
+            while high - low > 1 {
+                let mid = (low + high) / 2
+                if batch.records[mid].start <= offset { low = mid } else { high = mid }
+            }
+            return low
+        }
+    }
+
+    /// Keeps standard output for `equals`, up to `equalsLimit`.
+    private mutating func keepStandardOutput(_ batch: OutputLineBatch) {
+        for r in batch.records where r.channel == .stdout {
+            guard standardOutput.count + r.count + 1 <= Self.equalsLimit else {
+                standardOutputOverflow = true
+                return
+            }
+            standardOutput += batch.text[r.start..<(r.start + r.count)]
+            standardOutput.append(0x0A)
         }
     }
 
@@ -178,27 +232,11 @@ public struct IndicatorEvaluator: Sendable {
         verdicts[i].reason = reason
     }
 
-    /// Whether `needle` occurs in `hay`: memchr for the first byte, memcmp for the rest.
-    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let n = needle.baseAddress, var h = hay.baseAddress, needle.count <= hay.count else { return false }
-        let first = Int32(n.pointee)
-        var remaining = hay.count
-        while remaining >= needle.count {
-            guard let found = memchr(h, first, remaining - needle.count + 1) else { return false }
-            let p = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
-            if memcmp(p, n, needle.count) == 0 { return true }
-            let advance = p - h + 1
-            h = p + 1
-            remaining -= advance
-        }
-        return false
-    }
-
+    /// Whether `line` holds the bytes `needle` (an empty needle is in every line).
     static func line(_ line: String, contains needle: [UInt8]) -> Bool {
-        if needle.isEmpty { return true }
         var line = line
         return line.withUTF8 { hay in
-            needle.withUnsafeBufferPointer { n in Self.find(n, in: hay) }
+            needle.withUnsafeBufferPointer { n in ByteSearch.contains(n, in: hay) }
         }
     }
 }

@@ -158,8 +158,13 @@ public struct MarkdownDocument: Sendable {
     public static let maximumBrackets = 5_000
 
     static func hasHugeTableRow(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { hasHugeTableRow($0) }
+    }
+
+    private static func hasHugeTableRow(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         var pipes = 0
-        for b in text.utf8 {
+        for b in text {
             if b == UInt8(ascii: "|") {
                 pipes += 1
                 if pipes > maximumTableCells { return true }
@@ -172,11 +177,16 @@ public struct MarkdownDocument: Sendable {
 
     /// The first line of a paragraph with more brackets than cmark-gfm handles in reasonable time, if any.
     public static func bracketHazard(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { bracketHazard($0) }
+    }
+
+    private static func bracketHazard(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
         var line = 1
         var runStart = 1
         var brackets = 0
         var blank = true
-        for b in text.utf8 {
+        for b in text {
             switch b {
             case 0x0A:
                 if blank {
@@ -217,7 +227,7 @@ public struct MarkdownDocument: Sendable {
         text.withCString { ptr in
             cmark_parser_feed(parser, ptr, strlen(ptr))
         }
-        sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        sourceLines = text.lines()
         let doc = cmark_parser_finish(parser)!
         defer { cmark_node_free(doc) }
         var builder = TreeBuilder(lineOffset: lineOffset, sourceLines: sourceLines)

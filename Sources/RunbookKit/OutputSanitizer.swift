@@ -31,7 +31,8 @@
 ///   counted in `OutputLine.droppedBytes`.
 ///
 /// Memory is bounded by the line cap whatever the input. Printable ASCII is copied in bulk (eight bytes
-/// are checked at a time) and a `String` is built once per line.
+/// are checked at a time). The output path feeds into an `OutputLineBatch` (no `String` per line);
+/// feeding into an array of `OutputLine`s gives the same lines.
 ///
 /// ```swift
 /// var sanitizer = OutputSanitizer(channel: .stdout)
@@ -123,22 +124,55 @@ public struct OutputSanitizer: Sendable {
 
     // MARK: - Feeding
 
-    /// Reads the next chunk of the stream, appending every line it completes to `lines`.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into lines: inout [OutputLine]) {
+    /// Reads the next chunk of the stream, appending every line it completes to `batch`: the output
+    /// path's form, with no `String` per line.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into batch: inout OutputLineBatch) {
         guard let base = bytes.baseAddress else { return }
         let count = bytes.count
         var index = 0
         while index < count {
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            if byte &- 0x20 < 0x5F, state == .ground, utf8Remaining == 0 {
-                let end = Self.printableRunEnd(base, from: index + 1, to: count)
-                appendPrintable(base + index, count: end - index)
-                index = end
-            } else {
-                consume(byte, into: &lines)
-                index += 1
+            if state == .ground, utf8Remaining == 0 {
+                if byte &- 0x20 < 0x5F {
+                    let end = Self.printableRunEnd(base, from: index + 1, to: count)
+                    if end < count, base.load(fromByteOffset: end, as: UInt8.self) == 0x0A, lineBytes.isEmpty,
+                        lineDroppedBytes == 0, penIsPlain, end - index <= limits.maxLineBytes
+                    {
+                        // A whole unstyled line inside this chunk: straight to the batch, as appendPrintable
+                        // and endLine would put it there (a pending `\r` only empties an empty line).
+                        let run = UnsafeBufferPointer(
+                            start: (base + index).assumingMemoryBound(to: UInt8.self), count: end - index)
+                        batch.append(plain: run, channel: channel)
+                        column = 0
+                        carriageReturnPending = false
+                        index = end + 1
+                        continue
+                    }
+                    appendPrintable(base + index, count: end - index)
+                    index = end
+                    continue
+                }
+                if byte == 0x0A {
+                    endLine(into: &batch)
+                    index += 1
+                    continue
+                }
             }
+            consume(byte, into: &batch)
+            index += 1
         }
+    }
+
+    /// Reads the next chunk of the stream, appending every line it completes to `batch`.
+    public mutating func feed(_ bytes: [UInt8], into batch: inout OutputLineBatch) {
+        bytes.withUnsafeBytes { feed($0, into: &batch) }
+    }
+
+    /// Reads the next chunk of the stream, appending every line it completes to `lines`.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into lines: inout [OutputLine]) {
+        var batch = OutputLineBatch()
+        feed(bytes, into: &batch)
+        lines.append(contentsOf: batch)
     }
 
     /// Reads the next chunk of the stream, appending every line it completes to `lines`.
@@ -147,19 +181,26 @@ public struct OutputSanitizer: Sendable {
     }
 
     /// Ends the stream: a lone ESC shows as `␛`, an incomplete UTF-8 sequence as U+FFFD, any other
-    /// unfinished sequence is dropped, and a last line without a line end is appended to `lines`. The
+    /// unfinished sequence is dropped, and a last line without a line end is appended to `batch`. The
     /// sanitizer is then as new.
-    public mutating func finish(into lines: inout [OutputLine]) {
+    public mutating func finish(into batch: inout OutputLineBatch) {
         if state == .escape { appendScalar(0x241B, width: 1) }
         state = .ground
         flushIncompleteUTF8()
         if !lineBytes.isEmpty || lineDroppedBytes > 0 {
-            endLine(into: &lines)
+            endLine(into: &batch)
         } else {
             restartLine()
         }
         pen = .plain
         penIsPlain = true
+    }
+
+    /// Ends the stream as `finish(into:)` with a batch does, appending the last line to `lines`.
+    public mutating func finish(into lines: inout [OutputLine]) {
+        var batch = OutputLineBatch()
+        finish(into: &batch)
+        lines.append(contentsOf: batch)
     }
 
     /// The line read so far but not yet ended, for live display; empty text when there is none.
@@ -192,12 +233,12 @@ public struct OutputSanitizer: Sendable {
     }
 
     /// Reads one byte that the printable fast path did not take.
-    private mutating func consume(_ byte: UInt8, into lines: inout [OutputLine]) {
+    private mutating func consume(_ byte: UInt8, into batch: inout OutputLineBatch) {
         var again = true
         while again {
             switch state {
             case .ground:
-                ground(byte, into: &lines)
+                ground(byte, into: &batch)
                 again = false
             case .escape: again = escape(byte)
             case .escapeIntermediate: again = escapeIntermediate(byte)
@@ -208,7 +249,7 @@ public struct OutputSanitizer: Sendable {
         }
     }
 
-    private mutating func ground(_ byte: UInt8, into lines: inout [OutputLine]) {
+    private mutating func ground(_ byte: UInt8, into batch: inout OutputLineBatch) {
         if utf8Remaining > 0 {
             if byte >= utf8Lower && byte <= utf8Upper {
                 utf8Scalar = utf8Scalar << 6 | UInt32(byte & 0x3F)
@@ -222,7 +263,7 @@ public struct OutputSanitizer: Sendable {
         }
         switch byte {
         case 0x20...0x7E: appendScalar(UInt32(byte), width: 1)
-        case 0x0A: endLine(into: &lines)
+        case 0x0A: endLine(into: &batch)
         case 0x0D: carriageReturnPending = true
         case 0x09: appendTab()
         case 0x1B: begin(.escape)
@@ -514,12 +555,10 @@ public struct OutputSanitizer: Sendable {
         }
     }
 
-    private mutating func endLine(into lines: inout [OutputLine]) {
-        lines.append(
-            OutputLine(
-                channel: channel, text: String(decoding: lineBytes, as: UTF8.self), styles: lineStyles,
-                droppedBytes: lineDroppedBytes))
-        lineStyles = []
+    private mutating func endLine(into batch: inout OutputLineBatch) {
+        lineBytes.withUnsafeBufferPointer {
+            batch.append(text: $0, styles: lineStyles, droppedBytes: lineDroppedBytes, channel: channel)
+        }
         restartLine()
     }
 

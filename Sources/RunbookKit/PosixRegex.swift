@@ -102,6 +102,11 @@ public final class PosixRegex: @unchecked Sendable {
         regexec(&regex, line, 0, nil, 0) == 0
     }
 
+    /// Whether some part of the NUL-terminated `line` matches.
+    public func matches(cString line: UnsafePointer<CChar>) -> Bool {
+        regexec(&regex, line, 0, nil, 0) == 0
+    }
+
     /// Why `pattern` is not a valid expression, or nil when it is.
     public static func problem(with pattern: String) -> String? {
         if pattern.utf8.count > 1024 { return "the pattern is longer than 1024 bytes" }

@@ -19,6 +19,24 @@ public struct SecretMasker: Sendable, Hashable {
         }
         return out
     }
+
+    /// Masks every line of `batch` that shows a secret, as `mask(_:)` does its text; a line that
+    /// changes loses its styles (they no longer fit its text). Lines without a secret stay as they are.
+    public func mask(_ batch: inout OutputLineBatch) {
+        guard !secrets.isEmpty else { return }
+        var rewritten: OutputLineBatch?
+        for i in batch.indices {
+            let line = batch[i]
+            let text = mask(line.text)
+            if text != line.text {
+                if rewritten == nil { rewritten = OutputLineBatch(batch[..<i]) }
+                rewritten!.append(OutputLine(channel: line.channel, text: text, droppedBytes: line.droppedBytes))
+            } else {
+                rewritten?.append(line)
+            }
+        }
+        if let rewritten { batch = rewritten }
+    }
 }
 
 extension String {

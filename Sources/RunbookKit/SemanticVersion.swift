@@ -195,7 +195,11 @@ extension Character {
 
 extension StringProtocol {
     func trimmingASCIISpaces() -> String {
+        // Nothing to trim when neither end is one of these bytes: a Character that is a space, tab, LF or
+        // CR begins (and ends) with that byte. The common case, and it needs no Character at all.
+        func trimmable(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
         var s = Substring(self)
+        if let first = s.utf8.first, let last = s.utf8.last, !trimmable(first), !trimmable(last) { return String(s) }
         while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s.removeLast() }
         return String(s)

@@ -28,7 +28,17 @@ public struct ShellText: Sendable, Hashable {
         var refs: [String] = []
         var assigns = Set<String>()
         var placeholders: [String] = []
-        var out = ""
+        // The rewritten command, as UTF-8: cheaper to build than a String a scalar at a time.
+        var out: [UInt8] = []
+        out.reserveCapacity(command.utf8.count)
+        func emit(_ c: UnicodeScalar) {
+            if c.isASCII {
+                out.append(UInt8(c.value))
+            } else {
+                out.append(contentsOf: UTF8.encode(c)!)
+            }
+        }
+        func emit(_ text: String) { out.append(contentsOf: text.utf8) }
         let s = Array(command.unicodeScalars)
         var i = 0
         var quote: UnicodeScalar? = nil  // "'" or "\""
@@ -37,7 +47,7 @@ public struct ShellText: Sendable, Hashable {
         var currentWord = ""
         var pendingReadOrFor = false
 
-        func isNameStart(_ c: UnicodeScalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
+        func isNameStart(_ c: UnicodeScalar) -> Bool { c == "_" || Self.isASCIILetter(c) }
         func isNameChar(_ c: UnicodeScalar) -> Bool { isNameStart(c) || ("0"..."9").contains(c) }
         func name(from j: Int) -> (String, Int) {
             var k = j
@@ -78,17 +88,17 @@ public struct ShellText: Sendable, Hashable {
                 if c == "<", let (p, end) = Self.placeholder(s, i) {
                     let v = Self.variableName(forPlaceholder: p)
                     placeholders.append(v)
-                    out += "'\"${\(v)}\"'"
+                    emit("'\"${\(v)}\"'")
                     i = end
                     continue
                 }
-                out.unicodeScalars.append(c)
+                emit(c)
                 i += 1
                 continue
             }
             if c == "\\" {
-                out.unicodeScalars.append(c)
-                if i + 1 < s.count { out.unicodeScalars.append(s[i + 1]) }
+                emit(c)
+                if i + 1 < s.count { emit(s[i + 1]) }
                 atWordStart = false
                 i += 2
                 continue
@@ -96,7 +106,7 @@ public struct ShellText: Sendable, Hashable {
             if quote == nil, atWordStart, c == "#" {
                 // A comment runs to the end of the line.
                 while i < s.count, s[i] != "\n" {
-                    out.unicodeScalars.append(s[i])
+                    emit(s[i])
                     i += 1
                 }
                 continue
@@ -104,14 +114,14 @@ public struct ShellText: Sendable, Hashable {
             if c == "'" && quote == nil {
                 quote = "'"
                 atWordStart = false
-                out.unicodeScalars.append(c)
+                emit(c)
                 i += 1
                 continue
             }
             if c == "\"" {
                 quote = quote == "\"" ? nil : "\""
                 atWordStart = false
-                out.unicodeScalars.append(c)
+                emit(c)
                 i += 1
                 continue
             }
@@ -124,7 +134,7 @@ public struct ShellText: Sendable, Hashable {
                     let (n, _) = name(from: i + 1)
                     refs.append(n)
                 }
-                out.unicodeScalars.append(c)
+                emit(c)
                 currentWord.unicodeScalars.append(c)
                 atWordStart = false
                 i += 1
@@ -133,7 +143,7 @@ public struct ShellText: Sendable, Hashable {
             if c == "<", let (p, end) = Self.placeholder(s, i), !(i > 0 && s[i - 1] == "<") {
                 let v = Self.variableName(forPlaceholder: p)
                 placeholders.append(v)
-                out += quote == "\"" ? "${\(v)}" : "\"${\(v)}\""
+                emit(quote == "\"" ? "${\(v)}" : "\"${\(v)}\"")
                 i = end
                 atWordStart = false
                 continue
@@ -141,7 +151,7 @@ public struct ShellText: Sendable, Hashable {
             if quote == nil, c == " " || c == "\t" || c == "\n" || c == ";" || c == "&" || c == "|" || c == "(" || c == ")" || c == "`" {
                 endWord()
                 if c == "\n" || c == ";" || c == "&" || c == "|" || c == "(" { previousWord = "" ; pendingReadOrFor = false }
-                out.unicodeScalars.append(c)
+                emit(c)
                 i += 1
                 continue
             }
@@ -152,23 +162,29 @@ public struct ShellText: Sendable, Hashable {
             }
             currentWord.unicodeScalars.append(c)
             atWordStart = false
-            out.unicodeScalars.append(c)
+            emit(c)
             i += 1
         }
         endWord()
         references = refs
         assignments = assigns
         self.placeholders = placeholders
-        rewritten = out
+        rewritten = String(decoding: out, as: UTF8.self)
+    }
+
+    /// A-Z or a-z: the ASCII scalars whose Unicode `Alphabetic` property is set, without the property
+    /// lookup.
+    private static func isASCIILetter(_ c: UnicodeScalar) -> Bool {
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c)
     }
 
     /// `<name>` at `i`: letters, digits, `_`, `-` and `.`, starting with a letter.
     private static func placeholder(_ s: [UnicodeScalar], _ i: Int) -> (String, Int)? {
         var k = i + 1
-        guard k < s.count, s[k].isASCII, s[k].properties.isAlphabetic else { return nil }
+        guard k < s.count, isASCIILetter(s[k]) else { return nil }
         var n = ""
         while k < s.count, s[k].isASCII,
-            s[k].properties.isAlphabetic || ("0"..."9").contains(s[k]) || s[k] == "_" || s[k] == "-" || s[k] == "."
+            isASCIILetter(s[k]) || ("0"..."9").contains(s[k]) || s[k] == "_" || s[k] == "-" || s[k] == "."
         {
             n.unicodeScalars.append(s[k])
             k += 1

@@ -124,7 +124,7 @@ struct StepParser {
     /// (with their `\` continuation lines), the rest is example output. Without any prompt the whole
     /// text is the command.
     static func splitPrompts(_ literal: String) -> (command: String, example: String?) {
-        var lines = literal.split(separator: "\n", omittingEmptySubsequences: false).map {
+        var lines = literal.lines().map {
             $0.hasSuffix("\r") ? $0.dropLast() : $0
         }
         while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }

@@ -67,6 +67,8 @@ public struct StepRunner {
     public var masker: SecretMasker
     /// Lines kept in memory for showing and reports.
     public var outputCapacity = 10_000
+    /// Bytes those lines may take (text and style runs): memory stays bounded whatever the lines' length.
+    public var outputByteCapacity = OutputBuffer.defaultByteCapacity
     /// Lines of each step written to the journal: the first half as they come, the last half at the end.
     public var journalLineLimit = 1_000
     /// When set, the full sanitized output of each step is also written here (mode 0600), up to `spoolLimit`.
@@ -83,13 +85,14 @@ public struct StepRunner {
     /// Runs the step to its end on this thread. `cancelFD`: a descriptor that becomes readable to cancel.
     /// `onLine` sees every output line as it arrives (masked); `onVerdict` every indicator as it is decided.
     public func run(
-        _ request: StepRunRequest, cancelFD: Int32? = nil, onLine: @escaping (OutputLine) -> Void = { _ in },
+        _ request: StepRunRequest, cancelFD: Int32? = nil, onLine: ((OutputLine) -> Void)? = nil,
         onVerdict: @escaping (Int, Verdict) -> Void = { _, _ in }
     ) -> StepRunResult {
         let step = request.step
         var lines = LineProcessor(
             step: step, journal: journal, masker: masker, outputCapacity: outputCapacity,
-            journalLineLimit: journalLineLimit, spool: spoolFolder.flatMap { Spool(folder: $0, step: step.id, limit: spoolLimit) },
+            outputByteCapacity: outputByteCapacity, journalLineLimit: journalLineLimit,
+            spool: spoolFolder.flatMap { Spool(folder: $0, step: step.id, limit: spoolLimit) },
             onLine: onLine, onVerdict: onVerdict)
 
         // A private place for the values the step assigns.
@@ -196,26 +199,31 @@ public struct StepRunner {
 /// The per-line work of a running step, kept in one value so the output path does no closure
 /// captures: sanitize, judge, mask, keep, journal (the first half of the journal's share as lines
 /// come, the last half at the end), spool.
+///
+/// Lines travel in an `OutputLineBatch` per chunk: the indicators search the whole chunk at once and
+/// the buffer copies bytes, so a line costs no `String` unless something needs one (a journaled line,
+/// a deciding line, an `onLine` observer, a secret to mask).
 struct LineProcessor {
     let step: Step
     let journal: JournalWriter?
     let masker: SecretMasker
     let journalLineLimit: Int
     var spool: Spool?
-    let onLine: (OutputLine) -> Void
+    let onLine: ((OutputLine) -> Void)?
     let onVerdict: (Int, Verdict) -> Void
     var evaluator: IndicatorEvaluator
+    /// The last lines, masked: what the result holds, and where the journal's tail comes from.
     var buffer: OutputBuffer
-    var tail: OutputBuffer
     var sanitizers = [OutputSanitizer(channel: .stdout), OutputSanitizer(channel: .stderr)]
-    var pending: [OutputLine] = []
+    var pending = OutputLineBatch()
     var lineNumber = 0
     var journaled = 0
     var decided = Set<Int>()
 
     init(
-        step: Step, journal: JournalWriter?, masker: SecretMasker, outputCapacity: Int, journalLineLimit: Int,
-        spool: Spool?, onLine: @escaping (OutputLine) -> Void, onVerdict: @escaping (Int, Verdict) -> Void
+        step: Step, journal: JournalWriter?, masker: SecretMasker, outputCapacity: Int, outputByteCapacity: Int,
+        journalLineLimit: Int, spool: Spool?, onLine: ((OutputLine) -> Void)?,
+        onVerdict: @escaping (Int, Verdict) -> Void
     ) {
         self.step = step
         self.journal = journal
@@ -225,8 +233,7 @@ struct LineProcessor {
         self.onLine = onLine
         self.onVerdict = onVerdict
         evaluator = IndicatorEvaluator(indicators: step.indicators)
-        buffer = OutputBuffer(capacity: outputCapacity)
-        tail = OutputBuffer(capacity: max(1, journalLineLimit / 2))
+        buffer = OutputBuffer(capacity: outputCapacity, byteCapacity: outputByteCapacity)
     }
 
     mutating func take(_ channel: OutputChannel, _ bytes: UnsafeRawBufferPointer) {
@@ -241,28 +248,24 @@ struct LineProcessor {
 
     private mutating func consume() {
         guard !pending.isEmpty else { return }
-        let masking = !masker.isEmpty
-        for var line in pending {
-            evaluator.observe(line.text, channel: line.channel)
-            if masking {
-                let masked = masker.mask(line.text)
-                if masked != line.text {
-                    line.text = masked
-                    line.styles = []
-                }
+        if evaluator.observesOutput { evaluator.observe(pending) }
+        if !masker.isEmpty { masker.mask(&pending) }
+        spool?.write(pending)
+        let first = lineNumber
+        let journalRoom = Swift.max(0, Swift.min(journalLineLimit / 2 - journaled, pending.count))
+        if let journal {
+            for i in 0..<journalRoom {
+                journal.append(
+                    .output(.init(step: step.id, channel: pending.channel(of: i), line: first + i + 1, text: pending[i].text)))
             }
-            lineNumber += 1
-            spool?.write(line)
-            if journaled < journalLineLimit / 2 {
-                journaled += 1
-                journal?.append(.output(.init(step: step.id, channel: line.channel, line: lineNumber, text: line.text)))
-            } else {
-                tail.append(line)
-            }
-            buffer.append(line)
-            onLine(line)
         }
-        pending.removeAll(keepingCapacity: true)
+        journaled += journalRoom
+        lineNumber += pending.count
+        buffer.append(contentsOf: pending)
+        if let onLine {
+            for line in pending { onLine(line) }
+        }
+        pending.removeAll()
         reportNewVerdicts()
     }
 
@@ -274,14 +277,15 @@ struct LineProcessor {
         }
     }
 
-    /// Lines past the journal's first half: how many were left out, then the last ones.
+    /// Lines past the journal's first half: how many were left out, then the last ones (as many of
+    /// the journal's second half as the output buffer still holds).
     func journalTail() {
         guard lineNumber > journaled else { return }
-        let kept = tail.count
+        let kept = Swift.min(buffer.count, lineNumber - journaled, Swift.max(1, journalLineLimit / 2))
         let dropped = lineNumber - journaled - kept
         if dropped > 0 { journal?.append(.outputTruncated(step: step.id, droppedLines: dropped)) }
         var n = lineNumber - kept
-        for line in tail.lines(in: 0..<kept) {
+        for line in buffer.lines(in: (buffer.count - kept)..<buffer.count) {
             n += 1
             journal?.append(.output(.init(step: step.id, channel: line.channel, line: n, text: line.text)))
         }
@@ -293,12 +297,15 @@ extension Step {
     var assignsVariables: Bool { !ShellText(command).assignments.isEmpty }
 }
 
-/// The full output of one step, as the journal's sibling file `output/<step>.log`.
+/// The full output of one step, as the journal's sibling file `output/<step>.log`: each line as
+/// `  text` (standard output) or `! text` (standard error), up to `limit` bytes; one write per chunk
+/// of output, as it arrives.
 struct Spool {
     private var fd: Int32
     private var written = 0
     private let limit: Int
     private var cut = false
+    private var block: [UInt8] = []
 
     init?(folder: String, step: String, limit: Int) {
         let dir = folder + "/output"
@@ -315,20 +322,41 @@ struct Spool {
         self.limit = limit
     }
 
-    mutating func write(_ line: OutputLine) {
+    mutating func write(_ lines: OutputLineBatch) {
         guard fd >= 0, !cut else { return }
-        var bytes = Array((line.channel == .stderr ? "! " : "  ").utf8) + Array(line.text.utf8)
-        bytes.append(0x0A)
-        if written + bytes.count > limit {
-            cut = true
-            bytes = Array("… output cut at \(limit) bytes\n".utf8)
+        for i in lines.indices {
+            let size = lines.withUTF8(of: i) { $0.count } + 3
+            if written + size > limit {
+                cut = true
+                let note = Array("… output cut at \(limit) bytes\n".utf8)
+                written += note.count
+                block += note
+                break
+            }
+            written += size
+            block += lines.channel(of: i) == .stderr ? [UInt8(ascii: "!"), 0x20] : [0x20, 0x20]
+            lines.withUTF8(of: i) { block += $0 }
+            block.append(0x0A)
         }
-        written += bytes.count
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        flush()
+    }
+
+    private mutating func flush() {
+        var offset = 0
+        block.withUnsafeBytes { bytes in
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        block.removeAll(keepingCapacity: true)
     }
 
     mutating func close() {
         if fd >= 0 {
+            flush()
             Glibc.close(fd)
             fd = -1
         }

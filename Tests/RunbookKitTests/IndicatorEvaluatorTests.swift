@@ -114,4 +114,65 @@ struct IndicatorEvaluatorTests {
         #expect(IndicatorEvaluator.line("état: prêt ✓", contains: Array("prêt ✓".utf8)))
         #expect(IndicatorEvaluator.line("", contains: []))
     }
+
+    @Test("the chunk-wide search finds a needle at every offset of long text, or says it is absent")
+    func byteSearchAtEveryOffset() {
+        var rng = SplitMix64(seed: 0xB17E_0001)
+        for _ in 0..<300 {
+            let hay = (0..<Int.random(in: 0...90, using: &rng)).map { _ in UInt8.random(in: 97...100, using: &rng) }
+            let length = Int.random(in: 1...6, using: &rng)
+            let needle = (0..<length).map { _ in UInt8.random(in: 97...100, using: &rng) }
+            var expected: Int?
+            if hay.count >= needle.count {
+                expected = (0...(hay.count - needle.count)).first { Array(hay[$0..<($0 + needle.count)]) == needle }
+            }
+            let found = hay.withUnsafeBufferPointer { h in needle.withUnsafeBufferPointer { ByteSearch.firstIndex(of: $0, in: h) } }
+            #expect(found == expected, "\(needle) in \(hay)")
+        }
+    }
+
+    @Test("a batch of lines is judged exactly as the same lines one by one")
+    func batchJudgedAsLines() {
+        var rng = SplitMix64(seed: 0x1D1C_0001)
+        let words = ["ok", "pulled", "err", "a", "b", "ab", "ba", "é", "x y", "", "\u{0}"]
+        func phrase() -> String {
+            (0..<Int.random(in: 1...3, using: &rng)).map { _ in words.randomElement(using: &rng)! }.joined()
+        }
+        for round in 0..<500 {
+            let kinds: [Indicator.Kind] = [
+                .contains(phrase()), .notContains(phrase()), .matches(["a+b", "^ok$", "é", "x y"].randomElement(using: &rng)!),
+                .equals(phrase()), .exitCode(0), .contains(""),
+            ]
+            let indicators = kinds.shuffled(using: &rng).prefix(Int.random(in: 1...kinds.count, using: &rng)).map { indicator($0) }
+            var oneByOne = IndicatorEvaluator(indicators: Array(indicators))
+            var batched = IndicatorEvaluator(indicators: Array(indicators))
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                var batch = OutputLineBatch()
+                for _ in 0..<Int.random(in: 0...8, using: &rng) {
+                    let line = OutputLine(channel: Bool.random(using: &rng) ? .stdout : .stderr, text: phrase())
+                    oneByOne.observe(line.text, channel: line.channel)
+                    batch.append(line)
+                }
+                batched.observe(batch)
+                #expect(batched.verdicts == oneByOne.verdicts, "round \(round)")
+            }
+            oneByOne.finish(.exited(0))
+            batched.finish(.exited(0))
+            #expect(batched.verdicts == oneByOne.verdicts, "round \(round)")
+            if batched.verdicts != oneByOne.verdicts { return }
+        }
+    }
+
+    @Test("no indicator matches across the end of a line, whatever its needle or pattern")
+    func noMatchAcrossLines() {
+        var e = IndicatorEvaluator(indicators: [
+            indicator(.contains("ab")), indicator(.contains("a\u{0}b")), indicator(.contains("a\nb")),
+            indicator(.matches("a.b")), indicator(.notContains("ab")),
+        ])
+        e.observe(OutputLineBatch([OutputLine(channel: .stdout, text: "xa"), OutputLine(channel: .stdout, text: "by")]))
+        #expect(e.verdicts.allSatisfy { $0.state == .pending })
+        e.observe(OutputLineBatch([OutputLine(channel: .stderr, text: "--ab--")]))
+        #expect(e.verdicts.map(\.state) == [.passed, .pending, .pending, .pending, .failed])
+        #expect(e.verdicts[0].decidingLine == "--ab--")
+    }
 }

@@ -262,6 +262,43 @@ import Testing
         }
     }
 
+    @Test func aBatchReceivesTheSameLinesAsAnArrayChunkByChunk() {
+        var rng = SplitMix64(seed: 0x5EED_0002)
+        for round in 0..<2_000 {
+            // Mostly whole printable lines (the batch's fast path), with hostile bytes between them.
+            var input: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &rng) {
+                if Bool.random(using: &rng) {
+                    input += Array(String(repeating: "ab", count: Int.random(in: 0...14, using: &rng)).utf8) + [0x0A]
+                } else {
+                    input += HostileBytes.random(length: Int.random(in: 0...30, using: &rng), using: &rng)
+                }
+            }
+            let limits = round % 2 == 0 ? OutputSanitizer.Limits.default : HostileBytes.smallLimits
+            var whole = OutputSanitizer(channel: .stderr, limits: limits)
+            var expected: [OutputLine] = []
+            whole.feed(input, into: &expected)
+            whole.finish(into: &expected)
+
+            var pieces = OutputSanitizer(channel: .stderr, limits: limits)
+            var batch = OutputLineBatch()
+            var actual: [OutputLine] = []
+            var start = 0
+            while start < input.count {
+                let end = min(input.count, start + Int.random(in: 1...64, using: &rng))
+                pieces.feed(Array(input[start..<end]), into: &batch)
+                actual += batch
+                #expect(batch.textByteCount == batch.map(\.text.utf8.count).reduce(0, +))
+                batch.removeAll()
+                start = end
+            }
+            pieces.finish(into: &batch)
+            actual += batch
+            #expect(actual == expected, "round \(round): \(input)")
+            if actual != expected { break }
+        }
+    }
+
     // MARK: - The safety invariant
 
     @Test func noControlCharacterEverReachesTheText() {

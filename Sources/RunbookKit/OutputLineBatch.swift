@@ -1,0 +1,113 @@
+/// Lines of output completed together (by one `OutputSanitizer.feed`), stored compactly: the text of
+/// every line in one byte array, each line followed by a NUL byte, and a small record per line.
+///
+/// This is how lines travel from the sanitizer to the indicators and the `OutputBuffer` on the output
+/// path: no `String` and no array per line, and the indicators search the whole batch at once. Reading
+/// a line as an `OutputLine` (the subscript) builds one. Sanitized text never holds a NUL, so each line
+/// is also a C string in place, and a search for text without a NUL never matches across lines.
+///
+/// ```swift
+/// var sanitizer = OutputSanitizer(channel: .stdout)
+/// var batch = OutputLineBatch()
+/// sanitizer.feed(Array("a\nb\nc".utf8), into: &batch)   // batch.map(\.text) == ["a", "b"]
+/// batch.removeAll()                                      // ready for the next chunk, capacity kept
+/// ```
+public struct OutputLineBatch: Sendable {
+    struct Record: Sendable {
+        /// Offset of the line's first byte in `text`.
+        var start: Int
+        var count: Int
+        var droppedBytes: Int
+        /// The line's runs are `styles[styleStart..<styleEnd]`, their ranges relative to the line.
+        var styleStart: Int
+        var styleEnd: Int
+        var channel: OutputChannel
+    }
+
+    /// Every line's UTF-8, each followed by a NUL.
+    private(set) var text: [UInt8] = []
+    private(set) var records: [Record] = []
+    private(set) var styles: [StyleRun] = []
+
+    public init() {}
+
+    /// A batch holding `lines`, in order.
+    public init(_ lines: some Sequence<OutputLine>) {
+        for line in lines { append(line) }
+    }
+
+    /// Appends one line.
+    public mutating func append(_ line: OutputLine) {
+        var text = line.text
+        text.withUTF8 { append(text: $0, styles: line.styles, droppedBytes: line.droppedBytes, channel: line.channel) }
+    }
+
+    /// Appends one line from its UTF-8 text; style ranges count bytes of that text.
+    mutating func append(
+        text bytes: UnsafeBufferPointer<UInt8>, styles lineStyles: [StyleRun], droppedBytes: Int,
+        channel: OutputChannel
+    ) {
+        let start = text.count
+        text.append(contentsOf: bytes)
+        text.append(0)
+        let styleStart = styles.count
+        if !lineStyles.isEmpty { styles.append(contentsOf: lineStyles) }
+        records.append(
+            Record(
+                start: start, count: bytes.count, droppedBytes: droppedBytes, styleStart: styleStart,
+                styleEnd: styles.count, channel: channel))
+    }
+
+    /// Appends one unstyled, whole line from its UTF-8 text: the common case, kept lean.
+    @inline(__always)
+    mutating func append(plain bytes: UnsafeBufferPointer<UInt8>, channel: OutputChannel) {
+        let start = text.count
+        text.append(contentsOf: bytes)
+        text.append(0)
+        let styleCount = styles.count
+        records.append(
+            Record(
+                start: start, count: bytes.count, droppedBytes: 0, styleStart: styleCount, styleEnd: styleCount,
+                channel: channel))
+    }
+
+    /// Empties the batch, keeping its storage for the next lines.
+    public mutating func removeAll() {
+        text.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        styles.removeAll(keepingCapacity: true)
+    }
+
+    /// Bytes of text of every line, NULs not counted.
+    public var textByteCount: Int { text.count - records.count }
+
+    /// The channel of line `i`.
+    public func channel(of i: Int) -> OutputChannel { records[i].channel }
+
+    /// Calls `body` with the UTF-8 of line `i` (without its NUL).
+    public func withUTF8<R>(of i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let r = records[i]
+        return try text.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[r.start..<(r.start + r.count)]))
+        }
+    }
+
+    /// Line `i`'s text as a String.
+    func string(of i: Int) -> String {
+        withUTF8(of: i) { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+extension OutputLineBatch: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+    public var count: Int { records.count }
+
+    /// Line `position` as an `OutputLine` (this builds its `String`).
+    public subscript(position: Int) -> OutputLine {
+        let r = records[position]
+        return OutputLine(
+            channel: r.channel, text: string(of: position), styles: Array(styles[r.styleStart..<r.styleEnd]),
+            droppedBytes: r.droppedBytes)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import RunbookKit
+import RunbookRunner
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A step run end to end with real processes: what its output leaves in memory, in the journal and in
+/// the spool, and how its indicators are judged as the output streams.
+@Suite("StepRunner")
+struct StepRunnerTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-runner-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    func step(_ command: String, _ indicators: [Indicator.Kind] = []) -> Step {
+        Step(
+            id: "s", role: .verify, language: "sh", command: command, location: SourceLocation(line: 1, column: 1),
+            indicators: indicators.map {
+                Indicator(kind: $0, note: "", text: "\($0)", location: SourceLocation(line: 2, column: 1))
+            })
+    }
+
+    func run(_ runner: StepRunner, _ step: Step, onLine: ((OutputLine) -> Void)? = nil) -> StepRunResult {
+        runner.run(
+            StepRunRequest(
+                step: step, scope: "entry", shell: "/bin/sh", environment: ProcessProbe.environment,
+                workingDirectory: folder, timeLimit: TimeLimit(milliseconds: 60_000)),
+            onLine: onLine)
+    }
+
+    func journal() throws -> [JournalEvent] {
+        let data = try #require(FileManager.default.contents(atPath: folder + "/journal.jsonl"))
+        return Journal.parse(Array(data)).records.map(\.event)
+    }
+
+    @Test("the output keeps its last lines, the journal its first and last, and indicators see every line")
+    func keptAndJournaled() throws {
+        let journal = try JournalWriter(folder: folder)
+        var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: []))
+        runner.journalLineLimit = 10
+        runner.outputCapacity = 100
+        var seen = 0
+        let result = run(
+            runner, step("seq 1 300 | sed 's/^/line /'", [.contains("line 300"), .notContains("line 3000"), .exitCode(0)]),
+            onLine: { _ in seen += 1 })
+        journal.close()
+        #expect(result.outcome == .passed)
+        #expect(result.verdicts[0].decidingLine == "line 300")
+        #expect(seen == 300)
+        #expect(result.output.totalLineCount == 300)
+        #expect(result.output.map(\.text) == (201...300).map { "line \($0)" })
+
+        let output = try self.journal().compactMap { event -> String? in
+            switch event {
+            case .output(let o): return "\(o.line):\(o.text)"
+            case .outputTruncated(_, let n): return "dropped \(n)"
+            default: return nil
+            }
+        }
+        #expect(output == (1...5).map { "\($0):line \($0)" } + ["dropped 290"] + (296...300).map { "\($0):line \($0)" })
+    }
+
+    @Test("long lines are kept within the byte budget, not ten thousand of them")
+    func byteBudget() throws {
+        var runner = StepRunner(journal: nil, masker: SecretMasker(secrets: []))
+        runner.outputByteCapacity = 100_000
+        // 1 MB in lines of 16,000 bytes: 62 full lines and a last one of 8,000.
+        let result = run(runner, step("head -c 1000000 /dev/zero | tr '\\0' a | fold -w 16000", [.exitCode(0)]))
+        #expect(result.outcome == .passed)
+        #expect(result.output.totalLineCount == 63)
+        #expect(result.output.count == 6)
+        #expect(result.output.byteCount <= 100_000)
+        #expect(result.output.last?.text == String(repeating: "a", count: 8_000))
+    }
+
+    @Test("the spool holds every line with its channel; secrets are masked in spool, buffer and journal")
+    func spoolAndSecrets() throws {
+        let secret = "hunter2-secret"
+        let journal = try JournalWriter(folder: folder)
+        var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: [secret]))
+        runner.spoolFolder = folder
+        let result = run(
+            runner,
+            step("echo plain; sleep 0.1; echo \"token \(secret)\" >&2; sleep 0.1; printf '\\033[1mbold\\033[0m\\n'", [.contains("token")]))
+        journal.close()
+        #expect(result.outcome == .passed)
+        #expect(result.verdicts[0].decidingLine == "token \(secret)", "indicators see the output as printed")
+        #expect(result.output.map(\.text) == ["plain", "token ••••••", "bold"])
+        #expect(result.output[2].styles == [StyleRun(range: 0..<4, style: TextStyle(bold: true))])
+        let spool = try String(contentsOfFile: folder + "/output/s.log", encoding: .utf8)
+        #expect(spool == "  plain\n! token ••••••\n  bold\n")
+        let journalText = try String(contentsOfFile: folder + "/journal.jsonl", encoding: .utf8)
+        #expect(!journalText.contains(secret))
+        #expect(journalText.contains("token ••••••"))
+    }
+
+    @Test("the spool stops at its limit and says so")
+    func spoolLimit() throws {
+        var runner = StepRunner(journal: nil, masker: SecretMasker(secrets: []))
+        runner.spoolFolder = folder
+        runner.spoolLimit = 20
+        _ = run(runner, step("seq 1 100"))
+        let spool = try String(contentsOfFile: folder + "/output/s.log", encoding: .utf8)
+        // Each line is 2 + digits + 1 bytes: 1 to 5 take 20 bytes, 6 would pass the limit.
+        #expect(spool == (1...5).map { "  \($0)\n" }.joined() + "… output cut at 20 bytes\n")
+    }
+}

@@ -66,6 +66,31 @@ struct StepRunnerTests {
         #expect(output == (1...5).map { "\($0):line \($0)" } + ["dropped 290"] + (296...300).map { "\($0):line \($0)" })
     }
 
+    @Test("1 GB of output streams through with memory bounded, every line seen and judged")
+    func oneGigabyte() throws {
+        let runner = StepRunner(journal: nil, masker: SecretMasker(secrets: []))
+        var lines = 0
+        var bytes = 0
+        // 1,000,000,000 bytes in lines of 999 bytes and a newline, the last line marked.
+        let result = run(
+            runner,
+            step(
+                "head -c 999000000 /dev/zero | tr '\\0' a | fold -w 999; echo; echo last-line",
+                [.contains("last-line"), .notContains("b"), .exitCode(0)]),
+            onLine: { line in
+                lines += 1
+                bytes += line.text.utf8.count + 1
+            })
+        #expect(result.end == .exited(0))
+        #expect(result.outcome == .passed)
+        #expect(lines == 1_000_001)
+        #expect(bytes == 999_000_000 + 1_000_000 + 10)
+        // What is kept is bounded by the buffer's byte budget, however much went by.
+        #expect(result.output.byteCount <= runner.outputByteCapacity)
+        #expect(result.output.totalLineCount == 1_000_001)
+        #expect(result.output.last?.text == "last-line")
+    }
+
     @Test("long lines are kept within the byte budget, not ten thousand of them")
     func byteBudget() throws {
         var runner = StepRunner(journal: nil, masker: SecretMasker(secrets: []))

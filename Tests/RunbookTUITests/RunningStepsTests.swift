@@ -160,7 +160,17 @@ struct RunningStepsTests {
         #expect(report.end == .cancelled)
         #expect(report.durationMs < 4000)
         #expect(group != nil)
-        if let group { #expect(ProcessTable.snapshot().living(inGroup: group).isEmpty) }
+        if let group {
+            // The group was sent SIGKILL; a killed process can still show as running for a moment, and an
+            // orphan is only reaped by PID 1. Wait (bounded) for the group to be gone rather than sampling once.
+            let deadline = ContinuousClock.now + .seconds(5)
+            var living = ProcessTable.snapshot().living(inGroup: group)
+            while !living.isEmpty && ContinuousClock.now < deadline {
+                usleep(20_000)
+                living = ProcessTable.snapshot().living(inGroup: group)
+            }
+            #expect(living.isEmpty, "still alive in group \(group): \(living)")
+        }
     }
 
     @Test("a time limit ends the step as timed out")

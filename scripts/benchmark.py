@@ -159,7 +159,7 @@ def memory(args, binary, env, folder, table):
         wall = median(runs, "wall")
         table.add(
             f"(b) max RSS, step prints {size / 1e9:g} GB, {label}", "<= 40 MB", f"{rss:.1f} MB",
-            f"{base_rss:.1f} MB", f"+{rss - base_rss:.1f} MB", verdict(rss <= 40))
+            f"{base_rss:.1f} MB", f"{rss - base_rss:+.1f} MB", verdict(rss <= 40))
         table.add(f"    (that run took {wall:.1f} s: {size / MB / wall:.0f} MB/s, the generator included)", "", "", "", "", "info")
 
 

@@ -50,7 +50,7 @@ enum ByteSearch {
 
     /// The high bit of each byte of `x` that is zero, and no other bit (exact, no false positives).
     @inline(__always)
-    private static func zeroBytes(_ x: UInt64) -> UInt64 {
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         return ~(((x & low7) &+ low7) | x | low7)
     }

@@ -101,27 +101,68 @@ public struct OutputBuffer: Sendable {
             return
         }
         let added = batch.count - skipped
-        // Making room for all of them at once leaves what making room for each in turn would.
-        while recordCount + added > capacity || byteCount + cost > byteCapacity { dropOldest() }
+        // Making room for all of them at once drops what making room for each in turn would.
+        makeRoom(lines: added, bytes: cost)
 
         let base = textEnd - first.start
+        let firstLine = totalLineCount
         batch.text.withUnsafeBufferPointer { all in storeText(UnsafeBufferPointer(rebasing: all[first.start...])) }
         reserveRecords(added)
         var s = firstRecord + recordCount
         if s >= records.count { s -= records.count }
-        var line = totalLineCount
-        for r in batch.records[skipped...] {
-            let styled = r.styleEnd > r.styleStart
-            records[s] = Record(start: base + r.start, count: r.count, droppedBytes: r.droppedBytes, channel: r.channel, styled: styled)
-            s = s + 1 == records.count ? 0 : s + 1
-            if styled {
-                styleLines.append(line)
+        batch.records.withUnsafeBufferPointer { from in
+            records.withUnsafeMutableBufferPointer { to in
+                for r in from[skipped...] {
+                    to[s] = Record(
+                        start: base + r.start, count: r.count, droppedBytes: r.droppedBytes, channel: r.channel,
+                        styled: r.styleEnd > r.styleStart)
+                    s = s + 1 == to.count ? 0 : s + 1
+                }
+            }
+        }
+        if !batch.styles.isEmpty {
+            for (k, r) in batch.records[skipped...].enumerated() where r.styleEnd > r.styleStart {
+                styleLines.append(firstLine + k)
                 styleRuns.append(Array(batch.styles[r.styleStart..<r.styleEnd]))
             }
-            line += 1
         }
         recordCount += added
         byteCount += cost
+    }
+
+    /// Drops the oldest lines, as few as possible, until `added` more lines taking `cost` bytes fit
+    /// both bounds.
+    private mutating func makeRoom(lines added: Int, bytes cost: Int) {
+        var dropped = 0
+        var freedText = 0
+        var freedStyles = 0
+        var styledLines = 0
+        var slot = firstRecord
+        records.withUnsafeBufferPointer { records in
+            while dropped < recordCount,
+                recordCount - dropped + added > capacity || byteCount - freedText - freedStyles + cost > byteCapacity
+            {
+                let r = records[slot]
+                freedText += r.count + 1
+                if r.styled {
+                    freedStyles += styleRuns[styleHead + styledLines].count * Self.styleRunCost
+                    styledLines += 1
+                }
+                slot = slot + 1 == records.count ? 0 : slot + 1
+                dropped += 1
+            }
+        }
+        guard dropped > 0 else { return }
+        if styledLines > 0 {
+            for k in styleHead..<(styleHead + styledLines) { styleRuns[k] = [] }
+            styleHead += styledLines
+            compactStyles()
+        }
+        firstRecord = slot
+        recordCount -= dropped
+        droppedLineCount += dropped
+        textStart += freedText
+        byteCount -= freedText + freedStyles
     }
 
     private mutating func append(
@@ -141,8 +182,7 @@ public struct OutputBuffer: Sendable {
             }
         }
         let cost = bytes.count + 1 + runs.count * Self.styleRunCost
-        if recordCount == capacity { dropOldest() }
-        while byteCount + cost > byteCapacity { dropOldest() }
+        makeRoom(lines: 1, bytes: cost)
 
         let line = totalLineCount
         let start = textEnd
@@ -159,23 +199,13 @@ public struct OutputBuffer: Sendable {
         byteCount += cost
     }
 
-    private mutating func dropOldest() {
-        let r = records[firstRecord]
-        textStart += r.count + 1
-        byteCount -= r.count + 1
-        if r.styled {
-            byteCount -= styleRuns[styleHead].count * Self.styleRunCost
-            styleRuns[styleHead] = []
-            styleHead += 1
-            if styleHead >= 64 && styleHead * 2 >= styleLines.count {
-                styleLines.removeFirst(styleHead)
-                styleRuns.removeFirst(styleHead)
-                styleHead = 0
-            }
+    /// Forgets the style entries of dropped lines once they are most of the list.
+    private mutating func compactStyles() {
+        if styleHead >= 64 && styleHead * 2 >= styleLines.count {
+            styleLines.removeFirst(styleHead)
+            styleRuns.removeFirst(styleHead)
+            styleHead = 0
         }
-        firstRecord = firstRecord + 1 == records.count ? 0 : firstRecord + 1
-        recordCount -= 1
-        droppedLineCount += 1
     }
 
     /// Makes room in the record ring for `added` more records (it never holds more than `capacity`).

@@ -58,17 +58,49 @@ public struct OutputLineBatch: Sendable {
                 styleEnd: styles.count, channel: channel))
     }
 
-    /// Appends one unstyled, whole line from its UTF-8 text: the common case, kept lean.
-    @inline(__always)
-    mutating func append(plain bytes: UnsafeBufferPointer<UInt8>, channel: OutputChannel) {
-        let start = text.count
-        text.append(contentsOf: bytes)
-        text.append(0)
+    /// Appends whole, unstyled lines as they arrived, the common case: `lines` is their text, each
+    /// line ended by a line feed and holding no other. The text is copied at once; each line feed
+    /// becomes the NUL after its line.
+    mutating func append(plainLines lines: UnsafeBufferPointer<UInt8>, channel: OutputChannel) {
+        let base = text.count
         let styleCount = styles.count
-        records.append(
-            Record(
-                start: start, count: bytes.count, droppedBytes: 0, styleStart: styleCount, styleEnd: styleCount,
-                channel: channel))
+        text.append(contentsOf: lines)
+        // Records are added while the copied text is rewritten: moved out of `self` for that time.
+        var records = self.records
+        self.records = []
+        defer { self.records = records }
+        func endLine(_ start: inout Int, at end: Int) {
+            records.append(
+                Record(
+                    start: start, count: end - start, droppedBytes: 0, styleStart: styleCount, styleEnd: styleCount,
+                    channel: channel))
+            start = end + 1
+        }
+        text.withUnsafeMutableBufferPointer { text in
+            let raw = UnsafeMutableRawPointer(text.baseAddress!)
+            let lineFeeds: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+            var lineStart = base
+            var i = base
+            // Eight bytes at a time: each line feed found becomes a NUL and ends a line.
+            while i + 8 <= text.count {
+                var found = ByteSearch.zeroBytes(
+                    UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ lineFeeds)
+                while found != 0 {
+                    let at = i + found.trailingZeroBitCount / 8
+                    text[at] = 0
+                    endLine(&lineStart, at: at)
+                    found &= found &- 1
+                }
+                i += 8
+            }
+            while i < text.count {
+                if text[i] == 0x0A {
+                    text[i] = 0
+                    endLine(&lineStart, at: i)
+                }
+                i += 1
+            }
+        }
     }
 
     /// Empties the batch, keeping its storage for the next lines.

@@ -138,14 +138,16 @@ public struct OutputSanitizer: Sendable {
                     if end < count, base.load(fromByteOffset: end, as: UInt8.self) == 0x0A, lineBytes.isEmpty,
                         lineDroppedBytes == 0, penIsPlain, end - index <= limits.maxLineBytes
                     {
-                        // A whole unstyled line inside this chunk: straight to the batch, as appendPrintable
-                        // and endLine would put it there (a pending `\r` only empties an empty line).
-                        let run = UnsafeBufferPointer(
-                            start: (base + index).assumingMemoryBound(to: UInt8.self), count: end - index)
-                        batch.append(plain: run, channel: channel)
+                        // Whole unstyled lines inside this chunk, one after the other: straight to the
+                        // batch together, as appendPrintable and endLine would put them there one by one
+                        // (a pending `\r` only empties an empty line).
+                        let runEnd = Self.plainLinesEnd(base, from: end + 1, to: count, maxLineBytes: limits.maxLineBytes)
+                        let lines = UnsafeBufferPointer(
+                            start: (base + index).assumingMemoryBound(to: UInt8.self), count: runEnd - index)
+                        batch.append(plainLines: lines, channel: channel)
                         column = 0
                         carriageReturnPending = false
-                        index = end + 1
+                        index = runEnd
                         continue
                     }
                     appendPrintable(base + index, count: end - index)
@@ -481,6 +483,28 @@ public struct OutputSanitizer: Sendable {
             index += 1
         }
         return end
+    }
+
+    /// Where the whole lines of printable ASCII (each ended by `\n`, at most `maxLineBytes` long, empty
+    /// ones included) starting at `start` end: after the last such line's `\n`, or `start` if none.
+    private static func plainLinesEnd(
+        _ base: UnsafeRawPointer, from start: Int, to end: Int, maxLineBytes: Int
+    ) -> Int {
+        var next = start
+        while next < end {
+            let first = base.load(fromByteOffset: next, as: UInt8.self)
+            if first == 0x0A {
+                next += 1
+                continue
+            }
+            guard first &- 0x20 < 0x5F else { break }
+            let lineEnd = printableRunEnd(base, from: next + 1, to: end)
+            guard lineEnd < end, base.load(fromByteOffset: lineEnd, as: UInt8.self) == 0x0A,
+                lineEnd - next <= maxLineBytes
+            else { break }
+            next = lineEnd + 1
+        }
+        return next
     }
 
     /// Appends a run of printable ASCII, as much as fits the line cap.

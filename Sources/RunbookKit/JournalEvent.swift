@@ -230,3 +230,19 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension JournalEvent.VerdictRecord {
+    /// The journal's record of one indicator's verdict, secrets masked: one place for the headless
+    /// runner and the TUI.
+    public init(step: String, index: Int, verdict v: Verdict, masker: SecretMasker) {
+        let value: String?
+        switch v.indicator.kind {
+        case .exitCode(let c): value = String(c)
+        case .contains(let s), .notContains(let s), .matches(let s), .equals(let s): value = masker.mask(s)
+        case .manual: value = nil
+        }
+        self.init(
+            step: step, index: index, kind: v.indicator.kind.name, value: value, text: masker.mask(v.indicator.text),
+            state: v.state, line: v.decidingLine.map(masker.mask), reason: v.reason.map(masker.mask))
+    }
+}

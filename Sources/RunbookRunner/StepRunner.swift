@@ -176,15 +176,7 @@ public struct StepRunner {
     }
 
     static func record(step: String, index: Int, verdict v: Verdict, masker: SecretMasker) -> JournalEvent.VerdictRecord {
-        let value: String?
-        switch v.indicator.kind {
-        case .exitCode(let c): value = String(c)
-        case .contains(let s), .notContains(let s), .matches(let s), .equals(let s): value = masker.mask(s)
-        case .manual: value = nil
-        }
-        return .init(
-            step: step, index: index, kind: v.indicator.kind.name, value: value, text: masker.mask(v.indicator.text),
-            state: v.state, line: v.decidingLine.map(masker.mask), reason: v.reason.map(masker.mask))
+        JournalEvent.VerdictRecord(step: step, index: index, verdict: v, masker: masker)
     }
 
     /// A new folder only this user can read, outside the session folder, for values a step assigns.

@@ -165,15 +165,7 @@ struct StepRun: Sendable {
     }
 
     static func record(step: String, index: Int, verdict v: Verdict, masker: SecretMasker) -> JournalEvent.VerdictRecord {
-        let value: String?
-        switch v.indicator.kind {
-        case .exitCode(let c): value = String(c)
-        case .contains(let s), .notContains(let s), .matches(let s), .equals(let s): value = masker.mask(s)
-        case .manual: value = nil
-        }
-        return .init(
-            step: step, index: index, kind: v.indicator.kind.name, value: value, text: masker.mask(v.indicator.text),
-            state: v.state, line: v.decidingLine.map(masker.mask), reason: v.reason.map(masker.mask))
+        JournalEvent.VerdictRecord(step: step, index: index, verdict: v, masker: masker)
     }
 
     /// Elapsed time at `nowMs`, or the duration once ended.

@@ -136,7 +136,7 @@ struct CheckCommandTests {
         let deadline = Date().addingTimeInterval(10)
         var survivors = Self.sleepers().subtracting(before)
         while !survivors.isEmpty && Date() < deadline {
-            usleep(50_000)
+            usleep(50_000)  // poll interval: PID 1 reaps killed orphans on its own schedule; bounded by the deadline
             survivors = Self.sleepers().subtracting(before)
         }
         #expect(survivors.isEmpty, "left running: \(survivors)")
@@ -211,7 +211,7 @@ struct CheckCommandTests {
                 journalPath = folder + "/journal.jsonl"
                 break
             }
-            usleep(20_000)
+            usleep(20_000)  // poll interval until the journal has output, bounded by the deadline
         }
         kill(pid, SIGKILL)
         var status: Int32 = 0

@@ -166,7 +166,7 @@ struct RunningStepsTests {
             let deadline = ContinuousClock.now + .seconds(5)
             var living = ProcessTable.snapshot().living(inGroup: group)
             while !living.isEmpty && ContinuousClock.now < deadline {
-                usleep(20_000)
+                usleep(20_000)  // poll interval of the bounded wait above
                 living = ProcessTable.snapshot().living(inGroup: group)
             }
             #expect(living.isEmpty, "still alive in group \(group): \(living)")

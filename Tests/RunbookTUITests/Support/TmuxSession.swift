@@ -125,7 +125,7 @@ final class TmuxSession {
             if ContinuousClock.now >= deadline {
                 throw Failure(description: "timed out waiting for \(what); the screen was:\n\(last)")
             }
-            usleep(25_000)
+            usleep(25_000)  // poll interval of a deadline-bounded wait, not a timing assumption
         }
     }
 
@@ -143,7 +143,7 @@ final class TmuxSession {
                 let last = (try? screen()) ?? ""
                 throw Failure(description: "timed out waiting for \(what); the screen was:\n\(last)")
             }
-            usleep(25_000)
+            usleep(25_000)  // poll interval of a deadline-bounded wait, not a timing assumption
         }
     }
 

@@ -67,6 +67,7 @@ fact_default() {
         workstation_arch) printf 'x86_64' ;;                        # x86_64 or arm64 (Apple Silicon)
         docker_auth_hosts) printf '%s' "$AR_HOST" ;;                # registries docker can push to
         buildx_builders) printf 'default' ;;
+        buildx_current) printf 'default' ;;
         # Cloud SQL.
         sql_instance_state) printf 'RUNNABLE' ;;
         require_ssl) printf 'false' ;;

@@ -547,25 +547,32 @@ apply_file() {
     esac
 }
 
+# How many items a flattened sequence has: count_items FLAT "path.to.seq["
+count_items() {
+    awk -F '\t' -v p="$2" 'index($1, p) == 1 { s = substr($1, length(p) + 1); sub(/\].*/, "", s); if (s + 1 > n) n = s + 1 } END { print n + 0 }' <<< "$1"
+}
+
+# Whether some value under a flattened path prefix contains a text: has_under FLAT PREFIX TEXT
+has_under() {
+    awk -F '\t' -v p="$2" -v t="$3" 'index($1, p) == 1 && index($2, t) { f = 1 } END { exit !f }' <<< "$1"
+}
+
 apply_deployment() {
     local flat="$1" c="" i n base
     # The containers: the backend one by name, and a Cloud SQL proxy sidecar if there is one.
     local proxy=false
-    n=$(grep -c -E '^spec\.template\.spec\.containers\[[0-9]+\]\.name	' <<< "$flat" || true)
+    n=$(count_items "$flat" "spec.template.spec.containers[")
     for ((i = 0; i < n; i++)); do
         base="spec.template.spec.containers[$i]"
         local cname cimage
         cname=$(flat_get "$base.name" <<< "$flat")
         cimage=$(flat_get "$base.image" <<< "$flat")
         if [[ "$cname" == "$CONTAINER" ]]; then c="$base"; fi
-        if [[ "$cimage" == *cloud-sql-proxy* ]] && grep -q -E "^$(sed 's/[][.]/\\&/g' <<< "$base")\.args\[[0-9]+\]	.*coditect-cloud-infra:us-central1:coditect-db" <<< "$flat"; then
+        if [[ "$cimage" == *cloud-sql-proxy* ]] && has_under "$flat" "$base.args[" "coditect-cloud-infra:us-central1:coditect-db"; then
             proxy=true
         fi
     done
     [[ -n "$c" ]] || fail 1 "The Deployment \"$DEPLOYMENT\" is invalid: spec.template.spec.containers: the drill needs a container named \"$CONTAINER\""
-    local esc
-    esac_path() { sed 's/[][.]/\\&/g' <<< "$1"; }
-    esc=$(esac_path "$c")
     local image live ready live_host="" ready_host="" dbhost=secret hosts_env=none k v
     image=$(flat_get "$c.image" <<< "$flat")
     live=$(flat_get "$c.livenessProbe.httpGet.scheme" <<< "$flat")
@@ -581,7 +588,7 @@ apply_deployment() {
     done
     # Environment: DB_HOST and DJANGO_ALLOWED_HOSTS.
     local m
-    m=$(grep -c -E "^$esc\.env\[[0-9]+\]\.name	" <<< "$flat" || true)
+    m=$(count_items "$flat" "$c.env[")
     for ((i = 0; i < m; i++)); do
         k=$(flat_get "$c.env[$i].name" <<< "$flat")
         case "$k" in
@@ -597,7 +604,7 @@ apply_deployment() {
                 fi ;;
         esac
     done
-    if grep -q -E "^$esc\.envFrom\[[0-9]+\]\.configMapRef\.name	$CONFIGMAP\$" <<< "$flat"; then hosts_env=configmap; fi
+    if awk -F '\t' -v p="$c.envFrom[" -v v="$CONFIGMAP" 'index($1, p) == 1 && $1 ~ /\]\.configMapRef\.name$/ && $2 == v { f = 1 } END { exit !f }' <<< "$flat"; then hosts_env=configmap; fi
     local template
     template=$(grep '^spec\.template' <<< "$flat" | sha256sum | cut -c1-16)
 

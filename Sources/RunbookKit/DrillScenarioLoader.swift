@@ -168,11 +168,21 @@ public struct DrillScenarioLoader: Sendable {
             do {
                 node = try Yams.compose(yaml: text, FrontMatter.resolver, .default, .utf8)
             } catch let error as YamlError {
+                if let (name, line, column) = Self.duplicateKey(error, in: text) {
+                    report(line, column, "`\(TerminalSafeText.make(name))` is given twice: keep one")
+                    return nil
+                }
                 let (mark, problem) = FrontMatter.describe(error)
-                report(mark?.line ?? 1, mark?.column ?? 1, "invalid YAML: \(problem)")
+                // Yams may add the whole document as context: the first line says what is wrong.
+                let firstLine = problem.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? problem
+                report(mark?.line ?? 1, mark?.column ?? 1, "invalid YAML: \(TerminalSafeText.make(firstLine))")
                 return nil
             } catch {
                 report(1, 1, "invalid YAML: \(error)")
+                return nil
+            }
+            if let node, case .scalar(let s) = node, FrontMatter.isNull(s) {
+                report(1, 1, "the scenario file is empty: write a mapping with title, description, runbook and simulators")
                 return nil
             }
             guard let node else {
@@ -184,6 +194,25 @@ public struct DrillScenarioLoader: Sendable {
                 return nil
             }
             return read(mapping)
+        }
+
+        /// A key given twice, which Yams reports without a useful place: its name, and the line and
+        /// column of its second occurrence at the indentation of its first.
+        static func duplicateKey(_ error: YamlError, in text: String) -> (String, Int, Int)? {
+            guard case .duplicatedKeysInMapping(let duplicates, _) = error, let name = duplicates.sorted().first else {
+                return nil
+            }
+            var seen: Int?
+            var lineNumber = 0
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lineNumber += 1
+                let indent = line.prefix { $0 == " " }.count
+                let body = line.dropFirst(indent)
+                guard body.hasPrefix(name + ":") || body.hasPrefix("\"\(name)\":") || body.hasPrefix("'\(name)':") else { continue }
+                if let first = seen, first == indent { return (name, lineNumber, indent + 1) }
+                if seen == nil { seen = indent }
+            }
+            return (name, 1, 1)
         }
 
         mutating func read(_ mapping: Node.Mapping) -> DrillScenario? {

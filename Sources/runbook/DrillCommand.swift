@@ -107,6 +107,12 @@ struct DrillCommand: ParsableCommand {
         }
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
         _ = rb_forward_signals(pipeFDs[1], signals, Int32(signals.count))
+        // A parent may have started this process with them blocked (Foundation.Process does): they
+        // must arrive, or a SIGTERM would leave the workspace behind.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
 
         let inherited = ProcessInfo.processInfo.environment
         guard let executable = DrillWorkspace.currentExecutable() else {

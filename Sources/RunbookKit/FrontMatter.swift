@@ -36,7 +36,7 @@ public struct FrontMatter: Sendable {
     /// Resolves the tags this file reads (`bool` for `secret:`, `value` for `Node.string`), and no
     /// others: each rule is a regular expression run on every plain scalar. The encoding is given so
     /// that Yams does not read the whole environment for every parse.
-    private static let resolver = Resolver.basic.appending(.bool).appending(.value)
+    static let resolver = Resolver.basic.appending(.bool).appending(.value)
 
     /// Splits `text` into front matter and body. Returns nil when the file has no front matter.
     /// `yamlLine` is the file line of the first YAML line; `bodyLine` the file line where the body starts.
@@ -445,7 +445,7 @@ public struct FrontMatter: Sendable {
         return false
     }
 
-    private static func describe(_ error: YamlError) -> (Mark?, String) {
+    static func describe(_ error: YamlError) -> (Mark?, String) {
         switch error {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),

@@ -50,14 +50,17 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         public var user: String
         public var host: String
         public var drill: Bool
+        /// The drill's scenario id (`drill_scenario`), when `drill` is set; absent in older journals.
+        public var drillScenario: String?
         /// `check`, `tui`, ...
         public var mode: String
         public var toolVersion: String
 
         public init(
             runbookId: String, runbookTitle: String, version: String?, sha256: String, path: String, user: String,
-            host: String, drill: Bool, mode: String, toolVersion: String
+            host: String, drill: Bool, mode: String, toolVersion: String, drillScenario: String? = nil
         ) {
+            self.drillScenario = drillScenario
             self.runbookId = runbookId
             self.runbookTitle = runbookTitle
             self.version = version
@@ -72,7 +75,7 @@ public enum JournalEvent: Sendable, Hashable, Codable {
 
         enum CodingKeys: String, CodingKey {
             case runbookId = "runbook_id", runbookTitle = "runbook_title", version, sha256, path, user, host, drill,
-                mode, toolVersion = "tool_version"
+                drillScenario = "drill_scenario", mode, toolVersion = "tool_version"
         }
     }
 

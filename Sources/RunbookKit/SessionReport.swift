@@ -127,7 +127,7 @@ public struct SessionReport: Sendable {
         out.append("")
         if let s = start {
             out.append("- Runbook: **\(s.runbookTitle)** (`\(s.runbookId)` \(s.version ?? "unversioned"), sha256 `\(s.sha256.prefix(16))`), `\(s.path)`")
-            out.append("- By \(s.user) on \(s.host), with `runbook \(s.mode)`\(s.drill ? " — **DRILL** (simulated environment)" : "")")
+            out.append("- By \(s.user) on \(s.host), with `runbook \(s.mode)`\(s.drill ? " — **DRILL** (simulated environment\(s.drillScenario.map { ", scenario `\($0)`" } ?? ""))" : "")")
         }
         if let first = journal.records.first { out.append("- Started: \(first.time)") }
         if let last = journal.records.last { out.append("- Last event: \(last.time)") }

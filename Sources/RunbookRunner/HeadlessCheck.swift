@@ -167,7 +167,8 @@ public struct HeadlessCheck {
                 .init(
                     runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,
                     sha256: runbook.sha256, path: runbook.path, user: user, host: host,
-                    drill: resolver.environment["RUNBOOK_DRILL"] != nil, mode: "check", toolVersion: RunbookVersion.current)))
+                    drill: resolver.environment["RUNBOOK_DRILL"] != nil, mode: "check", toolVersion: RunbookVersion.current,
+                    drillScenario: resolver.environment["RUNBOOK_DRILL"].flatMap { $0.isEmpty ? nil : $0 })))
 
         var report = CheckReport(
             runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,

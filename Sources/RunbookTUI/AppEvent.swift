@@ -43,6 +43,8 @@ public enum AppEvent: Sendable {
     case interactiveFinished(RunID, end: StepEnd, durationMs: Int)
     /// About every 250 ms while anything runs (elapsed time, spinners); `nowMs` is monotonic milliseconds.
     case tick(nowMs: Int)
+    /// The runtime is up, sent once before the first frame: opens ``AppOptions/initialRunbookPath``.
+    case started
     /// SIGTERM, SIGHUP, SIGINT or SIGQUIT reached the process: cancel everything and quit.
     case terminate(signal: Int32)
 }

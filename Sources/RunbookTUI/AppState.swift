@@ -6,6 +6,11 @@ public struct AppOptions: Sendable {
     public var dryRun = false
     /// A drill: the DRILL banner is shown and the journal marks the session.
     public var drill = false
+    /// The drill's scenario id (journalled) and title (in the banner), when `drill` is set.
+    public var drillId: String?
+    public var drillTitle: String?
+    /// A runbook to open at start (its screen above Home), by its path in the library.
+    public var initialRunbookPath: String?
     /// NO_COLOR, or a terminal without colours: verdicts by symbol and word only.
     public var monochrome = false
     public var today: CalendarDate
@@ -117,6 +122,11 @@ public struct AppState: Sendable {
                 runs[id]?.startedAtMs = now
             }
             return []
+        case .started:
+            guard let path = options.initialRunbookPath, stack.count == 1,
+                let index = library.runbooks.firstIndex(where: { $0.path == path })
+            else { return [] }
+            return openRunbook(index)
         case .terminate(let signal):
             isFinished = true
             var effects: [AppEffect] = []
@@ -342,7 +352,11 @@ public struct AppState: Sendable {
     func drawHeader(into grid: inout CellGrid, size: ScreenSize, theme: Theme) {
         grid.fill(row: 0, column: 0, width: size.columns, height: 1, style: theme.header)
         var col = 0
-        if options.drill { col += grid.put(" DRILL ", row: 0, column: col, style: theme.banner) + 1 }
+        if options.drill {
+            let label = options.drillTitle.map { " DRILL: \(TerminalSafeText.make($0)) " } ?? " DRILL "
+            let width = min(DisplayWidth.of(label), max(7, size.columns / 2))
+            col += grid.put(DisplayWidth.clip(label, to: width), row: 0, column: col, width: width, style: theme.banner) + 1
+        }
         if options.dryRun { col += grid.put(" DRY RUN ", row: 0, column: col, style: theme.banner) + 1 }
         var right = ""
         let running = runningRuns.count

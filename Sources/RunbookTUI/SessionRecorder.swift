@@ -20,6 +20,7 @@ final class SessionRecorder {
     private let user: String
     private let host: String
     private let drill: Bool
+    private let drillScenario: String?
     private var journal: JournalWriter?
     private var current: Opened?
     /// Every session opened, in order, for the hint printed at exit.
@@ -27,12 +28,13 @@ final class SessionRecorder {
     /// Why a session could not be recorded, for the message at exit.
     private(set) var problems: [String] = []
 
-    init(store: SessionStore, library: RunbookLibrary, environment: [String: String], drill: Bool) {
+    init(store: SessionStore, library: RunbookLibrary, environment: [String: String], drill: Bool, drillScenario: String? = nil) {
         self.store = store
         self.library = library
         self.user = Self.userName(environment)
         self.host = Self.hostName()
         self.drill = drill
+        self.drillScenario = drillScenario
     }
 
     /// Starts the session of the runbook at `path` (ending the current one, if it is another's).
@@ -49,7 +51,7 @@ final class SessionRecorder {
                     .init(
                         runbookId: id, runbookTitle: runbook?.title ?? id, version: runbook?.version?.description,
                         sha256: runbook?.sha256 ?? "", path: path, user: user, host: host, drill: drill, mode: "tui",
-                        toolVersion: RunbookVersion.current)))
+                        toolVersion: RunbookVersion.current, drillScenario: drillScenario)))
             journal = writer
             current = Opened(id: session.id, runbookPath: path)
             sessions.append(current!)

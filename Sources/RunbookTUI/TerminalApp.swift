@@ -125,7 +125,7 @@ public final class TerminalApp {
         steps = RunningSteps(runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
         recorder = SessionRecorder(
             store: SessionStore(environment: runtime.environment), library: library,
-            environment: runtime.environment, drill: options.drill)
+            environment: runtime.environment, drill: options.drill, drillScenario: options.drillId)
         trace = runtime.tracePath.flatMap { TraceLog(path: $0) }
     }
 
@@ -135,6 +135,7 @@ public final class TerminalApp {
         var fds: [pollfd] = []
         var tags: [(step: Int, watch: StepMonitor.Watch)] = []
         var ready: [(step: Int, watch: StepMonitor.Watch, revents: Int16)] = []
+        dispatch(.started)
         while true {
             let now = MonotonicInstant.now()
             for event in steps.collect(now: now) { dispatch(event) }

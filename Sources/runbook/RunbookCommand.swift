@@ -21,11 +21,12 @@ struct RunbookCommand: ParsableCommand {
               runbook lint runbooks/
               runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist
               runbook sessions
+              runbook drill --list
             """,
         version: RunbookVersion.current,
         subcommands: [
             OpenCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, DrillCommand.self,
         ],
         defaultSubcommand: OpenCommand.self
     )

@@ -27,9 +27,14 @@ struct SessionsCommand: ParsableCommand {
             let version: String?
             let mode: String
             let drill: Bool
+            /// The drill's scenario id, when the journal records it.
+            let drillScenario: String?
             let started: String
             let steps: Int
             let result: String
+            enum CodingKeys: String, CodingKey {
+                case id, runbook, version, mode, drill, drillScenario = "drill_scenario", started, steps, result
+            }
         }
         var rows: [Row] = []
         for id in store.sessionIds() {
@@ -44,7 +49,7 @@ struct SessionsCommand: ParsableCommand {
             rows.append(
                 Row(
                     id: id, runbook: start?.runbookId ?? "?", version: start?.version, mode: start?.mode ?? "?",
-                    drill: start?.drill ?? false, started: journal.records.first?.time ?? "", steps: steps, result: result))
+                    drill: start?.drill ?? false, drillScenario: start?.drillScenario, started: journal.records.first?.time ?? "", steps: steps, result: result))
         }
         if json {
             print(try RunbookJSON.encode(rows))
@@ -55,7 +60,7 @@ struct SessionsCommand: ParsableCommand {
             return
         }
         for r in rows {
-            print(TerminalSafeText.make("\(r.id)  \(r.runbook) \(r.version ?? "")  \(r.mode)\(r.drill ? " DRILL" : "")  \(r.steps) steps  \(r.result)"))
+            print(TerminalSafeText.make("\(r.id)  \(r.runbook) \(r.version ?? "")  \(r.mode)\(r.drill ? " DRILL" + (r.drillScenario.map { " " + $0 } ?? "") : "")  \(r.steps) steps  \(r.result)"))
         }
     }
 }

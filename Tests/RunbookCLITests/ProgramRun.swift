@@ -90,3 +90,58 @@ struct ProgramRun {
             status: exitCode, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }
+
+/// The real `runbook` binary started without waiting for it, its output going to files, so that a
+/// test can signal it while it runs.
+struct StartedProgram {
+    let pid: pid_t
+    let stdoutPath: String
+    let stderrPath: String
+
+    /// Starts `runbook args...` with `environment` added, stdin from /dev/null, stdout and stderr
+    /// into files in `folder`.
+    static func start(_ args: [String], environment: [String: String] = [:], folder: String) throws -> StartedProgram {
+        let out = folder + "/stdout", err = folder + "/stderr"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        for (k, v) in environment { env[k] = v }
+        let argv = ([ProgramRun.binary] + args).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, ProgramRun.binary, &actions, nil, argv, envp)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
+        return StartedProgram(pid: pid, stdoutPath: out, stderrPath: err)
+    }
+
+    /// Waits for the program to end (at most `seconds`, then it is killed) and returns its status,
+    /// as a shell reports it (128 + the signal for a signal).
+    func wait(seconds: Double = 30) -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 { return -1 }
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                return -1
+            }
+            usleep(10_000)  // poll interval while waiting for the exit; bounded by the deadline
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+}

@@ -1,0 +1,283 @@
+import ArgumentParser
+import CSystem
+import Foundation
+import RunbookKit
+import RunbookRunner
+import RunbookTUI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `runbook drill`: practise a runbook in a simulated environment broken in one known way.
+struct DrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Practise a runbook in a simulated environment: list the drills, open one, or run a command in it.",
+        discussion: """
+            A drill is a scenario file (YAML) in the drills folder: by default `drills/` in the first \
+            runbooks folder ($RUNBOOK_PATH's first entry, else ./runbooks). It makes a private \
+            workspace under $TMPDIR (the scenario's files in repo/, its facts in state/, its \
+            simulators and this `runbook` in bin/, a HOME in home/) and opens the interactive view on \
+            the scenario's runbook with a DRILL banner, or with `--` runs COMMAND there and exits \
+            with its status (128 + the signal when a signal ended it). The steps, or COMMAND, get \
+            the drill's environment: bin/ first on PATH, HOME, RUNBOOK_DRILL (the scenario's id), \
+            RUNBOOK_DRILL_WORKSPACE, RUNBOOK_DRILL_STATE, BACKEND_REPO, KUBECONFIG, CLOUDSDK_CONFIG, \
+            DOCKER_CONFIG. Sessions are journalled as drills. The workspace is removed when the drill \
+            ends, also on SIGINT, SIGTERM and SIGHUP, unless --keep is given. A scenario that does \
+            not load prints its errors and exits 2. See docs/drills.md.
+
+            Examples:
+              runbook drill --list
+              runbook drill ssl-required
+              runbook drill ssl-required -- runbook check runbooks/gke-staging-troubleshooting.md --triage
+              runbook drill healthy -- runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist
+              runbook drill ssl-required --keep -- sh -c 'kubectl get pods; ls "$BACKEND_REPO"'
+              runbook drill path/to/my-drill.yaml --drills path/to/drills
+            """
+    )
+
+    @Flag(help: "List the drills: id, title and the entry drilled (or healthy).")
+    var list = false
+
+    @Flag(help: "With --list: print JSON, an array of {id, title, description, entry, runbook, path}.")
+    var json = false
+
+    @Option(help: ArgumentHelp("The folder of scenario files (default: drills/ in the first runbooks folder).", valueName: "DIR"))
+    var drills: String?
+
+    @Flag(help: "Keep the workspace at the end and print where it is (to debug a drill).")
+    var keep = false
+
+    @Argument(help: "A drill's id, or the path of a scenario file (.yaml).")
+    var scenario: String?
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("After `--`: a command to run in the drill instead of the interactive view.", valueName: "COMMAND"))
+    var command: [String] = []
+
+    func validate() throws {
+        if list {
+            if scenario != nil || !command.isEmpty { throw ValidationError("--list takes no scenario or command") }
+            if keep { throw ValidationError("--keep goes with a scenario, not --list") }
+        } else {
+            if scenario == nil { throw ValidationError("name a drill (runbook drill --list shows them), or give --list") }
+            if json { throw ValidationError("--json goes with --list") }
+        }
+    }
+
+    /// The drills folder: --drills, else `drills/` in the first folder runbooks are opened from.
+    var drillsFolder: String {
+        if let drills { return drills }
+        let first = defaultRunbookPaths().first ?? "runbooks"
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return (first as NSString).deletingLastPathComponent.isEmpty
+                ? "drills" : (first as NSString).deletingLastPathComponent + "/drills"
+        }
+        return (first.hasSuffix("/") ? String(first.dropLast()) : first) + "/drills"
+    }
+
+    func run() throws {
+        if list { return try listScenarios() }
+        guard let scenario else { throw ExitCode(2) }
+        if command.isEmpty {
+            // Before anything is made: this may start the program again.
+            let environment = ProcessInfo.processInfo.environment
+            if let reason = TerminalCheck.whyNot(environment: environment) {
+                printError(
+                    """
+                    runbook drill: the interactive view needs a terminal (\(reason)).
+                      runbook drill \(scenario) -- COMMAND    runs a command in the drill instead
+                    """)
+                throw ExitCode(2)
+            }
+            if environment["SWIFT_BACKTRACE"] == nil { OpenCommand.restartWithQuietCrashReports() }
+        }
+        let loaded = try load(scenario)
+
+        // Signals are caught from here on, so that the workspace is removed whatever ends the drill.
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else {
+            printError("runbook drill: cannot create a pipe: \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        for fd in pipeFDs {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = rb_set_nonblocking(fd)
+        }
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+        _ = rb_forward_signals(pipeFDs[1], signals, Int32(signals.count))
+        // A parent may have started this process with them blocked (Foundation.Process does): they
+        // must arrive, or a SIGTERM would leave the workspace behind.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+
+        let inherited = ProcessInfo.processInfo.environment
+        guard let executable = DrillWorkspace.currentExecutable() else {
+            printError("runbook drill: cannot find this program's executable (/proc/self/exe)")
+            throw ExitCode(2)
+        }
+        let workspace: DrillWorkspace
+        do {
+            workspace = try DrillWorkspace.create(for: loaded, environment: inherited, executable: executable)
+        } catch {
+            printError("runbook drill: cannot make the workspace: \(error)")
+            throw ExitCode(2)
+        }
+        let environment = workspace.environment(inheriting: inherited)
+        let status: Int32
+        if let early = Self.pendingSignal(pipeFDs[0]) {
+            status = 128 + early
+        } else if command.isEmpty {
+            status = openInteractiveView(loaded, environment: environment)
+        } else {
+            status = runCommand(environment: environment, signalFD: pipeFDs[0])
+        }
+        finish(workspace)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    // MARK: The list
+
+    func listScenarios() throws {
+        let folder = drillsFolder
+        let files: [String]
+        do {
+            files = try DrillScenarioLoader.scenarioFiles(in: folder)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        var scenarios: [DrillScenario] = []
+        var failed = false
+        let loader = DrillScenarioLoader()
+        for file in files {
+            do {
+                scenarios.append(try loader.load(path: file))
+            } catch {
+                for d in error.diagnostics { printError(d.description) }
+                failed = true
+            }
+        }
+        if json {
+            struct Row: Encodable {
+                let id: String
+                let title: String
+                let description: String
+                let entry: String?
+                let runbook: String
+                let path: String
+                func encode(to encoder: any Encoder) throws {
+                    enum Key: String, CodingKey { case id, title, description, entry, runbook, path }
+                    var c = encoder.container(keyedBy: Key.self)
+                    try c.encode(id, forKey: .id)
+                    try c.encode(title, forKey: .title)
+                    try c.encode(description, forKey: .description)
+                    try c.encode(entry, forKey: .entry)  // null for the healthy drill, not left out
+                    try c.encode(runbook, forKey: .runbook)
+                    try c.encode(path, forKey: .path)
+                }
+            }
+            let rows = scenarios.map {
+                Row(id: $0.id, title: $0.title, description: $0.description, entry: $0.entry, runbook: $0.runbook, path: $0.path)
+            }
+            print(try RunbookJSON.encode(rows))
+        } else {
+            print(Self.table(scenarios, folder: folder))
+        }
+        if failed { throw ExitCode(2) }
+    }
+
+    static func table(_ scenarios: [DrillScenario], folder: String) -> String {
+        if scenarios.isEmpty { return "no drills in \(TerminalSafeText.make(folder))" }
+        let header = ["ID", "TITLE", "DRILLS"]
+        let cells = scenarios.map { [$0.id, $0.title, $0.drills].map(TerminalSafeText.make) }
+        var widths = header.map(\.count)
+        for row in cells {
+            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
+        }
+        func line(_ row: [String]) -> String {
+            row.enumerated().map { i, c in
+                i == row.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+    }
+
+    // MARK: A drill
+
+    func load(_ name: String) throws -> DrillScenario {
+        do {
+            let file = try DrillScenarioLoader.locate(name, drills: drillsFolder)
+            return try DrillScenarioLoader().load(path: file)
+        } catch let error as LoadError {
+            printError(error.description)
+            throw ExitCode(2)
+        } catch let error as DrillScenarioError {
+            for d in error.diagnostics { printError(d.description) }
+            throw ExitCode(2)
+        }
+    }
+
+    /// `-- COMMAND ARGS...`: found on the drill's PATH, run in the foreground; its exit status.
+    func runCommand(environment: [String: String], signalFD: Int32) -> Int32 {
+        guard let executable = ForegroundCommand.find(command[0], path: environment["PATH"]) else {
+            printError("runbook drill: \(command[0]): command not found on the drill's PATH")
+            return 127
+        }
+        // The terminal, when this process is in its foreground (not started in the background).
+        var terminal: Int32?
+        if isatty(STDIN_FILENO) != 0, tcgetpgrp(STDIN_FILENO) == getpgrp() { terminal = STDIN_FILENO }
+        let run = ForegroundCommand(executable: executable, arguments: command, environment: environment)
+        do {
+            switch try run.run(terminal: terminal, signalFD: signalFD).status {
+            case .exited(let code): return code
+            case .signaled(let signal): return 128 + signal
+            }
+        } catch {
+            printError("runbook drill: \(error.message)")
+            return error.code == ENOENT || error.code == EACCES ? 126 : 2
+        }
+    }
+
+    /// The TUI on the scenario runbook's folder, opened on its runbook; its exit status.
+    func openInteractiveView(_ scenario: DrillScenario, environment: [String: String]) -> Int32 {
+        let folder = (scenario.runbook as NSString).deletingLastPathComponent
+        let library = OpenCommand.loadLibrary([folder.isEmpty ? "." : folder])
+        let wanted = Self.canonical(scenario.runbook)
+        var options = AppOptions(today: today(), environment: environment)
+        options.drill = true
+        options.drillId = scenario.id
+        options.drillTitle = scenario.title
+        options.initialRunbookPath = library.runbooks.first { Self.canonical($0.path) == wanted }?.path
+        options.monochrome = !(environment["NO_COLOR"] ?? "").isEmpty
+        let runtime = RuntimeOptions(environment: environment)
+        return TerminalApp.run(library: library, options: options, runtime: runtime)
+    }
+
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// A signal that arrived while the workspace was being made.
+    static func pendingSignal(_ fd: Int32) -> Int32? {
+        var byte: UInt8 = 0
+        return read(fd, &byte, 1) == 1 ? Int32(byte) : nil
+    }
+
+    func finish(_ workspace: DrillWorkspace) {
+        if keep {
+            printError("runbook drill: workspace kept: \(workspace.root) (remove it with `rm -rf` when done)")
+            return
+        }
+        do {
+            try workspace.remove()
+        } catch {
+            printError("runbook drill: cannot remove the workspace: \(error)")
+        }
+    }
+}

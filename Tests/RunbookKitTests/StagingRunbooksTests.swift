@@ -21,12 +21,14 @@ struct StagingRunbooksTests {
         get throws { try load("gke-staging-troubleshooting.md").entries.filter { $0.title.hasPrefix("Issue ") } }
     }
 
-    @Test("every runbook has front matter: id, version 1.0.0, the guide's dates")
+    @Test("every runbook has front matter: id, its version, the guide's dates")
     func frontMatter() throws {
-        for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md", "gke-staging-onboarding.md"] {
+        // 1.1.0: the repository's files are reached through BACKEND_REPO, edits open $EDITOR.
+        let versions = ["gke-staging-troubleshooting.md": "1.1.0", "gke-staging-pre-deploy.md": "1.1.0", "gke-staging-onboarding.md": "1.0.0"]
+        for (name, version) in versions {
             let r = try load(name)
             #expect(r.id + ".md" == name)
-            #expect(r.version == SemanticVersion("1.0.0"))
+            #expect(r.version == SemanticVersion(version), "\(name)")
             #expect(r.updated == CalendarDate("2025-12-01"))
             #expect(r.reviewBy == CalendarDate("2026-01-01"))
             #expect(r.diagnostics.filter { $0.severity != .note }.isEmpty, "\(r.diagnostics)")
@@ -174,6 +176,39 @@ struct StagingRunbooksTests {
         let steps = runbook.allSteps
         #expect(!steps.isEmpty)
         #expect(steps.allSatisfy { !$0.command.contains("apply") && !$0.command.contains("delete") })
+    }
+
+    @Test("files of the backend repository are reached through BACKEND_REPO, edits open $EDITOR")
+    func backendRepository() throws {
+        for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md"] {
+            let runbook = try load(name)
+            let repo = try #require(runbook.variables.first { $0.name == "BACKEND_REPO" }, "\(name) declares no BACKEND_REPO")
+            #expect(repo.defaultValue == nil, "BACKEND_REPO is the engineer's own checkout: no default")
+            for step in runbook.allSteps where !step.attributes.skip {
+                let command = step.command
+                for file in ["MANIFEST", "CONFIGMAP_FILE"] {
+                    let uses = command.components(separatedBy: "$\(file)").count - 1 + command.components(separatedBy: "${\(file)}").count - 1
+                    let throughRepo = command.components(separatedBy: "$BACKEND_REPO/$\(file)").count - 1
+                        + command.components(separatedBy: "${BACKEND_REPO}/${\(file)}").count - 1
+                    #expect(uses == throughRepo, "\(step.id) reads $\(file) relative to the current folder: \(command)")
+                }
+                #expect(!command.contains("vim "), "\(step.id) hard-codes vim")
+                if command.contains("EDITOR") {
+                    #expect(command.hasPrefix("\"${EDITOR:-vi}\" \"$BACKEND_REPO/"), "\(step.id): \(command)")
+                    #expect(step.attributes.interactive, "\(step.id) opens an editor without the terminal")
+                }
+                if command.contains("docker buildx build") {
+                    #expect(command.hasSuffix("\"$BACKEND_REPO\""), "\(step.id) builds from the current folder: \(command)")
+                }
+            }
+        }
+        // Issue 3's fix edits the Dockerfile before it rebuilds.
+        let issue3 = try issues[2]
+        let ids = issue3.steps.map(\.id)
+        let edit = try #require(ids.firstIndex(of: "edit-dockerfile"))
+        let rebuild = try #require(ids.firstIndex(of: "rebuild-image"))
+        #expect(edit < rebuild)
+        #expect(issue3.steps[edit].command.contains("$BACKEND_REPO/Dockerfile"))
     }
 
     @Test("secrets are declared secret and never printed by a step")

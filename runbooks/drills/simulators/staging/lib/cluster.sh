@@ -165,8 +165,9 @@ derive_pods() {
     fi
     if [[ -n "$POD_PROBE_LIVE$POD_PROBE_READY" ]]; then
         POD_STAGE=probes POD_READY=false
-        [[ -n "$POD_PROBE_LIVE" ]] && POD_RESTARTS=4
+        if [[ -n "$POD_PROBE_LIVE" ]]; then POD_RESTARTS=4; fi
     fi
+    return 0
 }
 
 # Whether a request with this Host header reaches a view (true) or gets Django's 400 (false).

@@ -83,4 +83,26 @@ struct DrillTUITests {
         let modes = session.terminalModes()
         #expect(modes.before == modes.after)
     }
+
+    @Test("drill -- COMMAND in a terminal: the command reads the terminal, Ctrl-C reaches it, the workspace goes")
+    func commandInTerminal() throws {
+        let tmp = Paths.temporaryFolder("runbook-drill-tui")
+        let session = try TmuxSession(
+            ["drill", "widget-down", "--", "sh", "-c", "printf 'name? '; read x; echo \"got $x, $(widgetctl status)\"; exec sleep 300"],
+            environment: ["RUNBOOK_PATH": Self.runbooks, "TMPDIR": tmp])
+        defer {
+            session.kill()
+            try? FileManager.default.removeItem(atPath: tmp)
+        }
+        try session.waitFor("name?")  // capture-pane drops the trailing space
+        #expect(Self.workspaces(tmp).count == 1)
+        try session.type("trainee")
+        try session.press("Enter")
+        try session.waitFor("got trainee, widget: down")
+        try session.press("C-c")
+        #expect(try session.waitForExit() == 130, "Ctrl-C went to the command, which ended by SIGINT")
+        #expect(Self.workspaces(tmp).isEmpty)
+        let modes = session.terminalModes()
+        #expect(modes.before == modes.after)
+    }
 }

@@ -33,6 +33,19 @@ public struct Entry: Sendable {
         }
         return seen
     }
+
+    /// The fix option `name` names: its whole title (`Option A: Disable the SSL requirement`), the
+    /// part before the colon (`Option A`), or the label after `Option` (`A`), ignoring case.
+    public func fixOption(named name: String) -> String? {
+        let wanted = name.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !wanted.isEmpty else { return nil }
+        return fixOptions.first { option in
+            let title = option.lowercased()
+            let head = title.split(separator: ":", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? title
+            let label = head.hasPrefix("option ") ? String(head.dropFirst("option ".count)) : head
+            return wanted == title || wanted == head || wanted == label
+        }
+    }
 }
 
 /// A recognised part of an entry, such as its symptoms or its verification.

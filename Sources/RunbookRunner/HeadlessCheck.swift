@@ -13,13 +13,16 @@ import Glibc
 /// session with a journal.
 public struct HeadlessCheck {
     public enum Selection: Sendable {
-        case entries([String])
+        /// The entries' checks; with `option`, only the checks of that fix option (and those of none).
+        case entries([String], option: String? = nil)
         case checklist(String)
         case triage
     }
 
     public enum Failure: Error, CustomStringConvertible {
         case unknownEntry(String, [String])
+        case unknownOption(String, entry: String, [String])
+        case optionNeedsOneEntry
         case unknownChecklist(String, [String])
         case noTree
         case missingVariables([(name: String, step: Step)])
@@ -30,6 +33,10 @@ public struct HeadlessCheck {
             switch self {
             case .unknownEntry(let name, let known):
                 "no entry `\(name)`: use an entry's id or anchor (\(known.joined(separator: ", ")))"
+            case .unknownOption(let name, let entry, let known):
+                known.isEmpty ? "no fix option `\(name)`: entry `\(entry)` offers no choice of fix"
+                    : "no fix option `\(name)` in entry `\(entry)`: use one of \(known.map { "`\($0)`" }.joined(separator: ", "))"
+            case .optionNeedsOneEntry: "--option needs exactly one --entry: the entry whose fix option was applied"
             case .unknownChecklist(let name, let known):
                 known.isEmpty ? "no checklist `\(name)`: this runbook has none"
                     : "no checklist `\(name)`: use one of \(known.joined(separator: ", "))"
@@ -93,7 +100,7 @@ public struct HeadlessCheck {
                     skip: item.step.flatMap(skipReason))
             }
             return Plan(suites: [.init(id: list.id, title: list.title, items: items)])
-        case .entries(let names):
+        case .entries(let names, let optionName):
             var entries: [Entry] = []
             if names.isEmpty {
                 entries = runbook.entries
@@ -105,10 +112,20 @@ public struct HeadlessCheck {
                     entries.append(e)
                 }
             }
+            var option: String?
+            if let optionName {
+                guard entries.count == 1, let entry = entries.first else { throw .optionNeedsOneEntry }
+                guard let found = entry.fixOption(named: optionName) else {
+                    throw .unknownOption(optionName, entry: entry.id, entry.fixOptions)
+                }
+                option = found
+            }
             let suites = entries.map { entry in
                 Plan.Suite(
                     id: entry.id, title: entry.title,
-                    items: entry.steps.filter { $0.role == .verify || $0.role == .diagnose }.map {
+                    items: entry.steps.filter {
+                        ($0.role == .verify || $0.role == .diagnose) && (option == nil || $0.option == nil || $0.option == option)
+                    }.map {
                         Plan.Item(id: $0.id, title: $0.title, step: $0, skip: skipReason($0))
                     })
             }.filter { !$0.items.isEmpty }

@@ -18,6 +18,7 @@ struct CheckCommand: ParsableCommand {
 
             Examples:
               runbook check runbooks/gke-staging-troubleshooting.md --entry issue-4-cloud-sql-requires-ssl
+              runbook check runbooks/gke-staging-troubleshooting.md --entry issue-4-cloud-sql-requires-ssl --option B
               runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist --format junit --output report.xml
               runbook check runbooks/gke-staging-troubleshooting.md --triage --format json
               runbook check runbooks/gke-staging-troubleshooting.md --set NAMESPACE=other --dry-run
@@ -33,6 +34,11 @@ struct CheckCommand: ParsableCommand {
 
     @Option(name: .customLong("entry"), help: "An entry to check, by id or anchor (repeatable; default: all).")
     var entries: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "With one --entry: check only the fix option that was applied (`A`, `Option A` or its title), not the others.",
+        valueName: "OPTION"))
+    var option: String?
 
     @Option(help: "A checklist to run, by the slug of its heading.")
     var checklist: String?
@@ -63,6 +69,9 @@ struct CheckCommand: ParsableCommand {
         if checklist != nil { n += 1 }
         if triage { n += 1 }
         if n > 1 { throw ValidationError("choose one of --entry, --checklist and --triage") }
+        if option != nil && entries.count != 1 {
+            throw ValidationError("--option needs exactly one --entry: the entry whose fix option was applied")
+        }
         for a in assignments {
             guard let eq = a.firstIndex(of: "="), Variable.isValidName(String(a[..<eq])) else {
                 throw ValidationError("--set takes NAME=VALUE with a shell variable name, not `\(a)`")
@@ -91,7 +100,7 @@ struct CheckCommand: ParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         let selection: HeadlessCheck.Selection =
-            triage ? .triage : checklist.map { .checklist($0) } ?? .entries(entries)
+            triage ? .triage : checklist.map { .checklist($0) } ?? .entries(entries, option: option)
         var check = HeadlessCheck(
             runbook: runbook, selection: selection,
             resolver: VariableResolver(runbook: runbook, given: given, environment: environment))

@@ -250,3 +250,115 @@ struct CheckCommandTests {
         for pid in processes({ $0.contains("while true; do i=$((i+1))") }) { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
     }
 }
+
+/// `runbook check --entry ID --option X`: only the checks of the fix option that was applied.
+@Suite("runbook check --option")
+struct CheckOptionTests {
+    static let runbook = """
+        ---
+        id: options
+        title: Options
+        version: 1.0.0
+        ---
+
+        # Options
+
+        ## Database login
+
+        ### Fix
+
+        #### Option A: Reset the password (staging only)
+
+        ```sh {name=reset}
+        echo reset
+        ```
+
+        ```sh {name=password-reset role=verify}
+        echo "password not reset"
+        ```
+
+        - contains `password reset`
+
+        #### Option B: Recreate the Secret
+
+        ```sh {name=recreate}
+        echo recreate
+        ```
+
+        ```sh {name=secret-recreated role=verify}
+        echo "secret recreated"
+        ```
+
+        - contains `secret recreated`
+
+        ### Verify
+
+        ```sh {name=login}
+        echo "login ok"
+        ```
+
+        - contains `login ok`
+
+        """
+
+    let folder: String
+    let file: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-option-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/state", withIntermediateDirectories: true)
+        file = folder + "/options.md"
+        try Self.runbook.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    func check(_ args: [String]) throws -> ProgramRun {
+        try ProgramRun.run(["check", file] + args + ["--format", "json"], environment: ["XDG_STATE_HOME": folder + "/state"])
+    }
+
+    /// The ids of the report's cases, with their outcomes.
+    func cases(_ run: ProgramRun) throws -> [String: String] {
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\(run.stderr)")
+        var out: [String: String] = [:]
+        for suite in obj["suites"] as? [[String: Any]] ?? [] {
+            for c in suite["cases"] as? [[String: Any]] ?? [] {
+                out[c["id"] as? String ?? "?"] = c["outcome"] as? String
+            }
+        }
+        return out
+    }
+
+    @Test("without --option every option's checks run, so option A's failing check fails the entry")
+    func everyOption() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try check(["--entry", "database-login"])
+        #expect(run.status == 1)
+        #expect(try cases(run) == ["password-reset": "failed", "secret-recreated": "passed", "login": "passed"])
+    }
+
+    @Test("--option B runs option B's checks and the entry's own, not option A's", arguments: ["B", "option b", "Option B: Recreate the Secret"])
+    func optionB(name: String) throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try check(["--entry", "database-login", "--option", name])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try cases(run) == ["secret-recreated": "passed", "login": "passed"])
+    }
+
+    @Test("--option A fails on option A's check")
+    func optionA() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try check(["--entry", "database-login", "--option", "A"])
+        #expect(run.status == 1)
+        #expect(try cases(run) == ["password-reset": "failed", "login": "passed"])
+    }
+
+    @Test("an unknown option names the entry's options; --option without one --entry is refused")
+    func refusals() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let unknown = try check(["--entry", "database-login", "--option", "C"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no fix option `C` in entry `database-login`: use one of `Option A: Reset the password (staging only)`, `Option B: Recreate the Secret`"))
+        let alone = try check(["--option", "B"])
+        #expect(alone.status != 0)
+        #expect(alone.stderr.contains("--option needs exactly one --entry"))
+    }
+}

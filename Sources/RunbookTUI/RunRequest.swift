@@ -238,9 +238,11 @@ extension AppState {
 
     // MARK: - Manual indicators
 
-    /// Answers the first manual indicator of a run still waiting for one.
-    mutating func answerManual(_ id: RunID, yes: Bool) -> [AppEffect] {
-        guard var run = runs[id], let index = run.verdicts.firstIndex(where: { $0.state == .needsAnswer }) else {
+    /// Answers manual indicator `index` of a run (by default the first still waiting for one).
+    mutating func answerManual(_ id: RunID, index: Int? = nil, yes: Bool) -> [AppEffect] {
+        guard var run = runs[id], let index = index ?? run.verdicts.firstIndex(where: { $0.state == .needsAnswer }),
+            run.verdicts.indices.contains(index), run.verdicts[index].state == .needsAnswer
+        else {
             return []
         }
         run.evaluator.answer(index, yes: yes)

@@ -1,3 +1,4 @@
+import Foundation
 import RunbookKit
 import Testing
 
@@ -249,7 +250,7 @@ struct UpdateTests {
         let (id, launch) = try #require(effects.interactiveRuns.first)
         #expect(launch.step.id == "edit-manifest")
         #expect(effects.runs.isEmpty)
-        let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000))
+        let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000, assigned: [:]))
         #expect(end.journal.contains { if case .stepFinished = $0 { return true } else { return false } })
         #expect(s.screen.contains("✓ passed"))
     }
@@ -311,7 +312,7 @@ struct UpdateTests {
         #expect(s.screen.contains("nothing is running"))
     }
 
-    @Test("q on Home asks first while a step runs; n stays, y cancels and quits with the session hint")
+    @Test("q on Home asks first while a step runs; n stays, y quits: the step's end, cancelled, comes before session_ended")
     func quitWhileRunning() throws {
         var s = smallEntry()
         s.press(.end)
@@ -327,15 +328,36 @@ struct UpdateTests {
         s.press(.character("q"))
         let effects = s.press(.character("y"))
         #expect(s.isFinished)
-        #expect(effects.decisionKinds == ["step_cancelled"])
-        #expect(effects.journal.contains(.sessionEnded(result: "ended")))
-        guard case .quit(let message)? = effects.last else {
-            Issue.record("the last effect is not .quit: \(effects)")
-            return
-        }
-        #expect(message?.contains("runbook sessions") == true)
-        #expect(message?.contains("runbook report") == true)
-        #expect(s.update(.output(id, lines: [], partial: nil)).isEmpty, "nothing happens after quitting")
+        #expect(effects.decisions == [.init(kind: "quit", step: "db-connects", detail: "the engineer quit while db-connects ran: cancelled")])
+        #expect(!effects.journal.contains { if case .sessionEnded = $0 { return true } else { return false } },
+                "the session ends after the step does")
+        // The runtime prints the session hint itself, once: the state has no message of its own.
+        #expect(effects.last == .quit(message: nil))
+        // Keys do nothing any more; the step's last output and its end are still journaled, then the session's end.
+        #expect(s.press(.character("r"), .enter).isEmpty)
+        let output = s.output(id, "still talking")
+        #expect(output.journal.contains { if case .output(let o) = $0 { return o.text == "still talking" } else { return false } })
+        let end = s.update(.exited(id, end: .cancelled, durationMs: 2100, assigned: [:]))
+        let finish = try #require(end.journal.compactMap { if case .stepFinished(let f) = $0 { return f } else { return nil } }.first)
+        #expect(finish.result == "cancelled")
+        #expect(finish.end == "cancelled")
+        #expect(end.journal.last == .sessionEnded(result: "ended (a step was cancelled by leaving)"))
+        #expect(s.update(.stopped).isEmpty, "the session ends once")
+    }
+
+    @Test("when the runtime stops waiting, the steps still running end as cancelled, then the session")
+    func stoppedWhileRunning() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let effects = s.update(.terminate(signal: 1))
+        #expect(effects.decisions.map(\.detail) == ["signal 1 ended runbook while db-connects ran: cancelled"])
+        #expect(effects.last == .quit(message: nil))
+        let end = s.update(.stopped)
+        let kinds = end.journal.map(\.typeName)
+        #expect(kinds.suffix(2) == ["step_finished", "session_ended"])
+        #expect(end.journal.last == .sessionEnded(result: "interrupted by signal 1 (a step was cancelled by leaving)"))
+        #expect(s.update(.exited(id, end: .cancelled, durationMs: 10, assigned: [:])).isEmpty, "the run had ended")
     }
 
     @Test("q on Home quits at once when nothing runs; without a session there is no hint")
@@ -393,6 +415,96 @@ struct UpdateTests {
         #expect(launch.id == "node-account-can-pull")
         s.exit(id, 0, assigned: ["GKE_SA": "node-sa@example.iam.gserviceaccount.com"])
         #expect(s.resolvers[0]?.value(of: "GKE_SA")?.source == .step)
+    }
+
+    @Test("values an interactive step assigns are handed on to the steps after it, as a background step's are")
+    func interactiveAssigns() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Pick a pod
+            ---
+            # Pick a pod
+
+            ## Pick and look
+
+            ### Diagnosis
+
+            ```sh {name=pick interactive confirm=false}
+            printf 'pod? '; read -r POD
+            ```
+
+            ```sh {name=describe}
+            kubectl describe pod "$POD"
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        #expect(s.screenName == "entry")
+        let (id, launch) = try #require(s.press(.enter).interactiveRuns.first)
+        #expect(launch.step.id == "pick")
+        s.update(.interactiveFinished(id, end: .exited(0), durationMs: 4000, assigned: ["POD": "backend-7d9f"]))
+        #expect(s.resolvers[0]?.value(of: "POD")?.source == .step)
+        s.press(.character("q"), .down)
+        let (_, next) = try #require(s.press(.enter).runs.first)
+        #expect(next.step.id == "describe")
+        #expect(next.environment["POD"] == "backend-7d9f")
+    }
+
+    @Test("with several manual indicators open, Tab picks the one y/n answers, marked ▸; the mark moves on to the next open one")
+    func chooseManualIndicator() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Look by eye
+            ---
+            # Look by eye
+
+            ## Dashboards
+
+            ### Verify
+
+            ```sh {name=look}
+            echo ok
+            ```
+
+            Success indicators:
+
+            - exit 0
+            - The error rate graph is flat
+            - The latency graph is under 200 ms
+            - Nobody in the channel reports errors
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        s.exit(id, 0)
+        var screen = s.screen
+        #expect(screen.contains("▸? answer y/n The error rate graph is flat"))
+        #expect(screen.contains(" ? answer y/n The latency graph is under 200 ms"))
+        #expect(screen.contains("▸ answer: y yes  n no  Tab marks another"))
+        // Tab moves the mark to the second open one; y answers that one, not the first.
+        s.press(.tab)
+        screen = s.screen
+        #expect(screen.contains("▸? answer y/n The latency graph is under 200 ms"))
+        let yes = s.press(.character("y"))
+        #expect(yes.decisions.map(\.detail) == ["The latency graph is under 200 ms: yes"])
+        screen = s.screen
+        #expect(screen.contains(" ✓ pass       The latency graph is under 200 ms"))
+        #expect(screen.contains(" ? answer y/n The error rate graph is flat"))
+        // The mark moved on to the next open one after it.
+        #expect(screen.contains("▸? answer y/n Nobody in the channel reports errors"))
+        // Shift-Tab goes back, wrapping; n answers it.
+        s.press(.backTab)
+        #expect(s.screen.contains("▸? answer y/n The error rate graph is flat"))
+        #expect(s.press(.character("n")).decisions.map(\.detail) == ["The error rate graph is flat: no"])
+        screen = s.screen
+        #expect(screen.contains(" ✗ fail       The error rate graph is flat"))
+        #expect(screen.contains("▸? answer y/n Nobody in the channel reports errors"))
+        #expect(screen.contains("▸ answer: y yes  n no"))
+        #expect(!screen.contains("Tab marks another"), "one left: nothing else to mark")
+        s.press(.character("y"))
+        #expect(!s.screen.contains("▸"))
+        #expect(s.press(.tab).isEmpty)
+        #expect(s.screen.contains("this step has none open"))
     }
 
     // MARK: - Checklists
@@ -629,6 +741,121 @@ struct UpdateTests {
         let second = s.press(.enter)
         #expect(second.runs.first?.1.step.id == "show-deployment", "confirm=false runs at once")
         #expect(s.screenName == "step")
+    }
+
+    @Test("/ in the walkthrough searches the text: the match is marked » and scrolled into view; n and N move; Esc cancels")
+    func walkthroughSearch() throws {
+        let paragraphs = (1...60).map { i in
+            i == 20 ? "Paragraph 20 mentions the needle for the first time." :
+            i == 45 ? "Paragraph 45 has the Needle again." : "Paragraph \(i) says nothing of note."
+        }
+        let rb = Fixture.inline("---\ntitle: Long read\n---\n# Long read\n\n" + paragraphs.joined(separator: "\n\n") + "\n")
+        var s = Fixture.state([rb])
+        s.press(.enter, .character("w"))
+        #expect(s.screenName == "walkthrough")
+        #expect(s.screen.contains("Paragraph 1 says nothing"))
+        #expect(!s.screen.contains("needle"))
+        s.press(.character("/"))
+        #expect(s.walkthroughHintText.contains("Esc cancel"))
+        s.type("NEEDLE")
+        var screen = s.screen
+        #expect(screen.contains("/NEEDLE▏"))
+        let row = try #require(screen.split(separator: "\n").first { $0.contains("Paragraph 20 mentions the needle") })
+        #expect(row.hasPrefix("»"), "the match is marked")
+        #expect(!screen.contains("Paragraph 1 says"), "scrolled to the match")
+        s.press(.enter)
+        #expect(s.walkthroughHintText.contains("n/N next/prev"))
+        // n: the next match, case ignored; then nothing more below.
+        s.press(.character("n"))
+        screen = s.screen
+        #expect(screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 45 has the Needle") })
+        #expect(!screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20") })
+        s.press(.character("n"))
+        #expect(s.screen.contains("no more matches below"))
+        s.press(.character("N"))
+        #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20 mentions") })
+        // Esc while typing cancels: the search is gone and the screen is back where it was.
+        s.press(.home)
+        s.press(.character("/"))
+        s.type("needle")
+        #expect(!s.screen.contains("Paragraph 1 says"))
+        s.press(.escape)
+        screen = s.screen
+        #expect(s.screenName == "walkthrough")
+        #expect(screen.contains("Paragraph 1 says nothing"))
+        #expect(!screen.contains("/needle"))
+        #expect(!screen.contains("»"))
+        // A search with no hit says so.
+        s.press(.character("/"))
+        s.type("haystack")
+        #expect(s.screen.contains("/haystack▏ (no match)"))
+        s.press(.enter)
+        #expect(s.screen.contains("no line contains “haystack”"))
+    }
+
+    @Test("long output lines wrap, continuations marked ↪; search and scrolling land on the right line counting wrapped rows")
+    func longLinesWrap() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Logs
+            ---
+            # Logs
+
+            ## Read the logs
+
+            ### Diagnosis
+
+            ```sh {name=logs}
+            kubectl logs deploy/app
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let long = (1...20).map { "field\($0)=value\($0)" }.joined(separator: " ")
+        s.output(id, "first line", long, "tail line")
+        // The output pane's rows: margin character and text, between the box's sides.
+        func paneRows(_ screen: String) -> [(margin: Character, text: String)] {
+            let rows = screen.split(separator: "\n").map(String.init)
+            guard let start = rows.firstIndex(where: { $0.hasPrefix("┌─ Output") }) else { return [] }
+            return rows[(start + 1)...].prefix { $0.hasPrefix("│") }.map { row in
+                let inner = Array(row.dropFirst().dropLast())
+                return (inner[0], String(inner.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: " ▲▼")))
+            }
+        }
+        var rows = paneRows(s.screen)
+        let start = try #require(rows.firstIndex { $0.text.hasPrefix("field1=value1 ") })
+        #expect(rows[start].margin == " ")
+        let continued = rows[(start + 1)...].prefix { $0.margin == "↪" }
+        #expect(continued.count >= 3, "a 270-character line takes four rows at 80 columns")
+        #expect(([rows[start].text] + continued.map(\.text)).joined().replacingOccurrences(of: " ", with: "")
+                    == long.replacingOccurrences(of: " ", with: ""),
+                "every character is on screen, in order")
+        #expect(rows[start + continued.count + 1].text == "tail line")
+
+        // Twenty long lines after one that matters: the match lands in view though each line takes rows.
+        let noise = (1...20).map { i in "noise \(i) " + String(repeating: "x", count: 180) }
+        s.update(.output(id, lines: [OutputLine(channel: .stderr, text: "ERROR the needle line")] +
+                         noise.map { OutputLine(channel: .stdout, text: $0) }, partial: nil))
+        s.exit(id, 1)
+        #expect(!s.screen.contains("ERROR the needle line"))
+        s.press(.character("/"))
+        s.type("needle")
+        s.press(.enter)
+        rows = paneRows(s.screen)
+        #expect(rows.contains { $0.margin == "▶" && $0.text.hasPrefix("ERROR the needle line") }, "the match is on screen")
+        // g goes to the top, j moves one line down (all of its rows), G follows the end again.
+        s.press(.character("g"))
+        #expect(paneRows(s.screen).first?.text == "first line")
+        s.press(.character("j"))
+        #expect(paneRows(s.screen).first?.text.hasPrefix("field1=value1") == true)
+        s.press(.character("j"))
+        #expect(paneRows(s.screen).first?.text.hasPrefix("field") == false, "past all four rows of the long line")
+        s.press(.character("G"))
+        rows = paneRows(s.screen)
+        #expect(rows.last?.margin == "↪")
+        #expect(rows.last?.text.hasSuffix("xxx") == true)
+        #expect(rows.contains { $0.text.hasPrefix("noise 20 ") })
     }
 
     // MARK: - Help

@@ -414,9 +414,9 @@ public final class TerminalApp {
     static func sessionHint(_ ids: [String]) -> String {
         switch ids.count {
         case 0: return ""
-        case 1: return "session \(ids[0]) recorded; its report: runbook report \(ids[0])\n"
+        case 1: return "session \(ids[0]) recorded\nits report: runbook report \(ids[0])\n"
         default:
-            return "sessions recorded: \(ids.joined(separator: ", ")); a report: runbook report <session>\n"
+            return "sessions recorded: \(ids.joined(separator: ", "))\na report: runbook report <session>\n"
         }
     }
 

@@ -98,7 +98,7 @@ struct TerminalRestoreTests {
         try session.waitFor("type to filter")
         let pid = try session.runbookPID()
         try session.press("Enter")
-        try session.waitFor("Entries (4)")
+        try session.waitFor("Entries (6)")
         try session.press("Down", "Down", "Down", "Down", "Enter")
         try session.waitFor("Never ends")
         // Enter runs the step; the crash comes once it has run for a second.

@@ -141,9 +141,9 @@ extension AppState {
                     sync: false))
         }
         let outcome = run.outcome
-        status = outcome == .failed || outcome == .cancelled
-            ? .warning("\(run.step.id.safeLine) \(end.description): \(Label.outcome(outcome))")
-            : .info("\(run.step.id.safeLine) \(end.description): \(Label.outcome(outcome))")
+        let said = "\(run.step.id.safeLine) \(end.description): \(Label.outcome(outcome))"
+            + (Label.endHint(end, short: true).map { " · " + $0 } ?? "")
+        status = outcome == .failed || outcome == .cancelled ? .warning(said) : .info(said)
         if var queue = runAll, queue.current == id {
             queue.current = nil
             runAll = queue

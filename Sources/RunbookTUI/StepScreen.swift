@@ -259,6 +259,12 @@ extension AppState {
                 parts.append(.text(Label.outcome(run.outcome), theme.style(run.outcome)))
                 parts.append(.text("  " + (run.end?.description.safeLine ?? ""), theme.plain))
                 if let ms = run.durationMs { parts.append(.text(" · " + Label.duration(ms), theme.plain)) }
+                if let hint = Label.endHint(run.end) {
+                    parts.append(.text(" · " + hint, theme.warning))
+                } else if run.outcome == .needsAnswers, let end = run.end, end != .exited(0) {
+                    // Only manual indicators, and the command failed: its output is not what they ask about.
+                    parts.append(.text(" · the command failed: read its output before answering", theme.warning))
+                }
             }
         } else if !step.isRunnable {
             parts.append(.text("shown only (skip): it never runs", theme.dim))
@@ -324,7 +330,7 @@ extension AppState {
                 asking == i ? .text("▸", askStyle) : .text(" ", theme.plain), .text(label, style), .column(labelWidth),
                 .text(text.first ?? "", asking == i ? theme.bold : theme.plain),
             ]))
-            for more in text.dropFirst().prefix(1) {
+            for more in text.dropFirst().prefix(3) {
                 lines.append(ListLine(parts: [.column(labelWidth), .text(more, theme.plain)]))
             }
             if let line = v.decidingLine {

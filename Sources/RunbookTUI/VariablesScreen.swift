@@ -143,9 +143,11 @@ extension AppState {
         let names = VariablesScreen.names(resolver)
         var line = 0
         if let p = s.pending {
-            grid.put(" Step `\(p.step.id.safeLine)` needs a value before it runs:", in: body, line: line, style: theme.warning)
+            let what = s.asking.count == 1 ? "a value" : "\(s.asking.count) values"
+            grid.put(" Step \(p.step.id.safeLine) needs \(what) before it runs: " + s.asking.joined(separator: ", ").safeLine,
+                     in: body, line: line, style: theme.warning)
             line += 1
-            grid.put("   " + s.asking.joined(separator: ", "), in: body, line: line, style: theme.bold)
+            grid.put(" Type it in the marked row, then Enter; Esc leaves the step not run.", in: body, line: line, style: theme.plain)
         } else {
             grid.put(" Variables of " + rb.title.safeLine, in: body, line: line, style: theme.bold)
             line += 1

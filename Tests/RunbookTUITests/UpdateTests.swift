@@ -180,7 +180,7 @@ struct UpdateTests {
         let asked = s.press(.enter)
         #expect(asked.runs.isEmpty)
         #expect(s.screenName == "variables")
-        #expect(s.screen.contains("Step `reset-password` needs a value before it runs"))
+        #expect(s.screen.contains("Step reset-password needs a value before it runs: DB_PASSWORD"))
         s.type("s3cr3t-pw")
         #expect(s.screen.contains("•••••••••▏"))
         #expect(!s.screen.contains("s3cr3t"))

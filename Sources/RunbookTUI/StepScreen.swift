@@ -263,7 +263,7 @@ extension AppState {
                     parts.append(.text(" · " + hint, theme.warning))
                 } else if run.outcome == .needsAnswers, let end = run.end, end != .exited(0) {
                     // Only manual indicators, and the command failed: its output is not what they ask about.
-                    parts.append(.text(" · the command failed: read its output before answering", theme.warning))
+                    parts.append(.text(" · the command failed: check its output first", theme.warning))
                 }
             }
         } else if !step.isRunnable {

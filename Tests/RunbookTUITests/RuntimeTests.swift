@@ -49,6 +49,14 @@ struct RuntimeTests {
         #expect(screen.contains("Backend staging on GKE: pre-deploy"))
         let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(rows.allSatisfy { $0.count <= 80 })
+        // tmux sends End and Home as `ESC [ 4 ~` and `ESC [ 1 ~`, which xterm's terminfo entry does not
+        // list: they still move, and nothing reaches the filter as text.
+        try session.press("End")
+        let end = try session.waitFor("› Backend staging on GKE: troubleshooting")
+        #expect(!end.contains("Filter:"))
+        try session.press("Home")
+        let home = try session.waitFor("› Backend staging on GKE: onboarding")
+        #expect(!home.contains("Filter:"))
         try session.press("q")
         #expect(try session.waitForExit() == 0)
     }

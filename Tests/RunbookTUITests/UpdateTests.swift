@@ -858,6 +858,94 @@ struct UpdateTests {
         #expect(rows.contains { $0.text.hasPrefix("noise 20 ") })
     }
 
+    @Test("what a newcomer meets: a missing command is named, the verdict beside a long title stays visible, no t without a tree")
+    func newcomerFixes() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Newcomer
+            ---
+            # Newcomer
+
+            ## Pod
+
+            ### Diagnosis
+
+            List every pod that is not running, in all namespaces, the oldest first, to see what is stuck:
+
+            ```sh {name=pods}
+            kubectl get pods --all-namespaces --field-selector=status.phase!=Running --sort-by=.metadata.creationTimestamp
+            ```
+
+            ```sh {name=dashboards}
+            kubectl get pods
+            ```
+
+            - The dashboard graphs look normal
+            """)
+        var s = Fixture.state([rb])
+        #expect(!s.press(.enter).isEmpty)
+        #expect(!s.screen.split(separator: "\n").last!.contains("t triage"), "no tree: no t on the key line")
+        s.press(.down, .down, .enter)
+        #expect(s.screenName == "entry")
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        s.output(id, "bash: line 1: kubectl: command not found", channel: .stderr)
+        s.exit(id, 127)
+        #expect(s.screen.contains("✗ failed  exit 127 · 1.2s · command not found: is it installed and in PATH?"))
+        #expect(s.screen.contains("pods exit 127: ✗ failed · command not found"), "the status line says it too")
+        s.press(.character("q"))
+        let row = try #require(s.screen.split(separator: "\n").first { $0.contains("List every pod") })
+        #expect(row.contains("…") && row.contains("✗ failed"), "the title is cut, not the verdict: \(row)")
+        // A command that failed with only a manual indicator to judge says so before the y/n.
+        s.press(.down)
+        let (id2, _) = try #require(s.press(.enter).runs.first)
+        s.exit(id2, 1)
+        #expect(s.screen.contains("? answer y/n  exit 1 · 1.2s · the command failed: check its output first"))
+    }
+
+    @Test("the matched probe line keeps the words that matched in view when the line is long")
+    func matchedExcerpt() {
+        let line = "django.db.utils.OperationalError: connection to server at \"10.41.64.3\", port 5432 failed: FATAL: connection requires a valid client certificate"
+        let shown = AppState.excerpt(line, around: ["valid client certificate", "pg_hba.conf rejects"], width: 60)
+        #expect(shown.hasPrefix("…"))
+        #expect(shown.contains("valid client certificate"))
+        #expect(DisplayWidth.of(shown) <= 60)
+        #expect(AppState.excerpt("short line with Running", around: ["Running"], width: 60) == "short line with Running")
+        let early = AppState.excerpt("CrashLoopBackOff " + String(repeating: "x", count: 100), around: ["CrashLoopBackOff"], width: 40)
+        #expect(early.hasPrefix("CrashLoopBackOff") && early.hasSuffix("…"))
+    }
+
+    @Test("a checklist item waiting for an answer shows the question y/n answers")
+    func checklistQuestion() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Release
+            ---
+            # Release
+
+            ## Before the release
+
+            - [ ] The config is right
+
+              ```sh {name=show-config}
+              cat config.yaml
+              ```
+
+              Success indicators:
+
+              - exit 0
+              - The values match the release notes
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .end, .enter)
+        #expect(s.screenName == "checklist")
+        let (id, _) = try #require(s.press(.character("r")).runs.first)
+        s.exit(id, 0)
+        #expect(s.screenName == "checklist")
+        #expect(s.screen.contains("? The values match the release notes  y yes  n no"))
+        #expect(s.press(.character("y")).decisions.map(\.detail) == ["The values match the release notes: yes"])
+        #expect(!s.screen.contains("? The values match the release notes"))
+    }
+
     // MARK: - Help
 
     @Test("? shows the keys of the screen first; q closes it")

@@ -470,7 +470,9 @@ extension AppState {
         guard rect.height > 0, rect.width > 2 else { return }
         let count = outputLineCount(run)
         if count == 0 {
-            let note = run.isDryRun ? " dry run: nothing ran" : (run.isRunning ? " waiting for output…" : " no output")
+            let note = run.isDryRun ? " dry run: nothing ran"
+                : run.isInteractive ? (run.isRunning ? " running in the terminal…" : " it ran in the terminal: its output is not kept here")
+                : (run.isRunning ? " waiting for output…" : " no output")
             grid.put(note, in: rect, line: 0, style: theme.dim)
             return
         }

@@ -253,6 +253,7 @@ struct UpdateTests {
         let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000, assigned: [:]))
         #expect(end.journal.contains { if case .stepFinished = $0 { return true } else { return false } })
         #expect(s.screen.contains("✓ passed"))
+        #expect(s.screen.contains("it ran in the terminal: its output is not kept here"), "not “no output”")
     }
 
     // MARK: - Steps
@@ -900,6 +901,36 @@ struct UpdateTests {
         let (id2, _) = try #require(s.press(.enter).runs.first)
         s.exit(id2, 1)
         #expect(s.screen.contains("? answer y/n  exit 1 · 1.2s · the command failed: check its output first"))
+    }
+
+    @Test("asking for a value before a step with a long id: the question wraps onto a second line, nothing cut")
+    func askWraps() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Ask
+            variables:
+              LOAD_BALANCER_IP:
+                description: External IP address of the load balancer
+            ---
+            # Ask
+
+            ## Health
+
+            ### Verify
+
+            ```sh {name=health-through-the-external-load-balancer}
+            curl -fsS "http://$LOAD_BALANCER_IP/api/v1/health/ready"
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        #expect(s.press(.enter).runs.isEmpty)
+        #expect(s.screenName == "variables")
+        let rows = s.screen.split(separator: "\n").map(String.init)
+        #expect(rows[1] == " Step health-through-the-external-load-balancer needs a value before it runs:")
+        #expect(rows[2] == " LOAD_BALANCER_IP")
+        #expect(rows[3].hasPrefix(" Type it in the marked row, then Enter"))
+        #expect(rows[4].hasPrefix("  Name "))
     }
 
     @Test("the matched probe line keeps the words that matched in view when the line is long")

@@ -35,11 +35,29 @@ extension AppState {
         return MarkdownRenderer(width: width - 2, steps: rb.allSteps).lines(rb.document)
     }
 
-    /// Lays the walkthrough screens out again for the current width.
+    /// Lays the walkthrough screens out again for the current width. The place read and the search
+    /// match stay on the same text: lines are found again by the file line they come from.
     mutating func layOutWalkthroughs() {
         for i in stack.indices {
             guard case .walkthrough(var w) = stack[i].screen, w.layout?.width != size.columns else { continue }
-            w.layout = (size.columns, walkthroughLines(w, width: size.columns))
+            let old = w.layout?.lines
+            let lines = walkthroughLines(w, width: size.columns)
+            w.layout = (size.columns, lines)
+            if let old {
+                func moved(_ index: Int?) -> Int? {
+                    guard let index, old.indices.contains(index) else { return index }
+                    let source = old[index].source
+                    return lines.firstIndex { $0.source >= source }
+                }
+                w.top = moved(w.top)
+                w.searchOrigin = moved(w.searchOrigin)
+                if let m = w.match, let from = moved(m) {
+                    w.match = Self.firstMatch(lines, w.search, from: from) ?? Self.firstMatch(lines, w.search, from: 0)
+                    if let top = w.top, let match = w.match, match < top || match >= top + bodyHeight - 2 {
+                        w.top = max(0, match - bodyHeight / 3)
+                    }
+                }
+            }
             stack[i].screen = .walkthrough(w)
         }
     }

@@ -775,6 +775,11 @@ struct UpdateTests {
         #expect(s.screen.contains("no more matches below"))
         s.press(.character("N"))
         #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20 mentions") })
+        // A resize lays the text out anew: the match stays on the same words, in view.
+        s.update(.resize(ScreenSize(columns: 40, rows: 16)))
+        #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20") })
+        s.update(.resize(ScreenSize(columns: 80, rows: 24)))
+        #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20 mentions") })
         // Esc while typing cancels: the search is gone and the screen is back where it was.
         s.press(.home)
         s.press(.character("/"))

@@ -124,7 +124,8 @@ public struct AppState: Sendable {
         case .terminate(let signal):
             return leave(decision: "signal \(signal) ended runbook", result: "interrupted by signal \(signal)")
         case .stopped:
-            return []
+            // The runtime is leaving on its own (it cannot wait for input any more).
+            return leave(decision: "runbook stopped", result: "ended: runbook stopped") + updateWhileLeaving(.stopped)
         }
     }
 

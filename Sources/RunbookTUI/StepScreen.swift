@@ -342,8 +342,7 @@ extension AppState {
         if verdicts.isEmpty {
             lines.append(ListLine(" none: the step passes when it exits 0", style: theme.dim))
         }
-        if let asking, run != nil {
-            _ = asking
+        if asking != nil, run != nil {
             var parts: [ListLine<Int>.Part] = [
                 .text(" ▸ answer: ", theme.ask), .text("y", theme.keyName),
                 .text(" yes  ", theme.plain), .text("n", theme.keyName), .text(" no", theme.plain),

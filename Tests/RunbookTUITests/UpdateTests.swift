@@ -346,6 +346,22 @@ struct UpdateTests {
         #expect(s.update(.stopped).isEmpty, "the session ends once")
     }
 
+    @Test("when the runtime leaves on its own, the running step ends as cancelled, then the session")
+    func stoppedUnasked() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let effects = s.update(.stopped)
+        #expect(s.isFinished)
+        #expect(effects.decisions.map(\.detail) == ["runbook stopped while db-connects ran: cancelled"])
+        #expect(effects.journal.map(\.typeName).suffix(2) == ["step_finished", "session_ended"])
+        #expect(effects.journal.last == .sessionEnded(result: "ended: runbook stopped (a step was cancelled by leaving)"))
+        #expect(s.update(.exited(id, end: .cancelled, durationMs: 10, assigned: [:])).isEmpty)
+        #expect(TerminalApp.sessionHint([]) == "")
+        #expect(TerminalApp.sessionHint(["a"]) == "session a recorded\nits report: runbook report a\n")
+        #expect(TerminalApp.sessionHint(["a", "b"]) == "sessions recorded: a, b\na report: runbook report <session>\n")
+    }
+
     @Test("when the runtime stops waiting, the steps still running end as cancelled, then the session")
     func stoppedWhileRunning() throws {
         var s = smallEntry()

@@ -262,7 +262,9 @@ struct ListLine<Target: Sendable & Hashable>: Sendable, Hashable {
                     s.reverse = true
                     if col == 0, t.hasPrefix(" ") { t.removeFirst(); col = 1 }
                 }
-                if rightWidth > 0, col + DisplayWidth.of(t) > limit { t = DisplayWidth.clip(t, to: max(0, limit - col)) }
+                // Cut text says so with `…` (the scroll-mark column at the edge is left free).
+                let edge = rightWidth > 0 ? limit : limit - 1
+                if col + DisplayWidth.of(t) > edge + (rightWidth > 0 ? 0 : 1) { t = DisplayWidth.clip(t, to: max(0, edge - col)) }
                 col += grid.put(t, in: rect, line: line, indent: col, style: s)
             case .column(let c):
                 col = max(col + (col > 0 ? 1 : 0), c)

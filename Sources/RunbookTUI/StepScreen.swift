@@ -300,11 +300,24 @@ extension AppState {
                     grid.put("▼", row: inner.bottom - 1, column: inner.right - 1, width: 1, style: theme.dim)
                 }
             }
-        } else if let example = step.exampleOutput {
-            grid.put(" Expected output:", in: inner, line: 0, style: theme.dim)
-            for (i, l) in example.safeText.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(0, inner.height - 1)).enumerated() {
-                grid.put(" " + l, in: inner, line: i + 1, style: theme.dim)
+        } else {
+            // Before it runs: the whole command (the header has room for a line or a few), then the
+            // expected output, if the runbook shows one.
+            var shown: [(String, CellStyle)] = []
+            if commandLines.count > rows || commandLines.contains(where: { DisplayWidth.of(String($0)) + 3 > h.width }) {
+                shown.append((" The command in full:", theme.dim))
+                for l in commandLines {
+                    for (k, piece) in TextWrap.pieces(String(l), width: max(1, inner.width - 4)).enumerated() {
+                        shown.append(((k == 0 ? " $ " : "  ↪") + piece, theme.code))
+                    }
+                }
+                shown.append(("", theme.plain))
             }
+            if let example = step.exampleOutput {
+                shown.append((" Expected output:", theme.dim))
+                for l in example.safeText.split(separator: "\n", omittingEmptySubsequences: false) { shown.append((" " + l, theme.dim)) }
+            }
+            for (i, r) in shown.prefix(inner.height).enumerated() { grid.put(r.0, in: inner, line: i, style: r.1) }
         }
 
         // Indicators pane.

@@ -954,6 +954,53 @@ struct UpdateTests {
         #expect(rows[4].hasPrefix("  Name "))
     }
 
+    @Test("a step not run yet shows its whole command when the header cannot, wrapped, before the expected output")
+    func fullCommandBeforeRun() throws {
+        let command = "gcloud artifacts repositories describe \"$REPOSITORY\" --location=\"$REGION\" --project=\"$PROJECT\" --format=\"value(format)\""
+        let rb = Fixture.inline("""
+            ---
+            title: Before
+            variables:
+              REPOSITORY: {default: coditect-backend}
+              REGION: {default: us-central1}
+              PROJECT: {default: coditect-cloud-infra}
+            ---
+            # Before
+
+            ## Checks
+
+            - [ ] The repository exists
+
+              ```sh {name=repo-exists}
+              \(command)
+              ```
+
+              Expected output:
+
+              ```text
+              DOCKER
+              ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .end, .enter)
+        #expect(s.screenName == "checklist")
+        s.press(.character("o"))
+        #expect(s.screenName == "step")
+        let screen = s.screen
+        #expect(screen.contains("not run yet: ⏎ runs it"))
+        #expect(screen.contains("The command in full:"))
+        let rows = screen.split(separator: "\n").map(String.init)
+        let first = try #require(rows.firstIndex { $0.contains("│ $ gcloud artifacts") })
+        let pieces = [String(rows[first].dropFirst(4))] + rows[(first + 1)...].prefix { $0.hasPrefix("│  ↪") }.map { String($0.dropFirst(4)) }
+        // Each row holds 74 characters of it at 80 columns (the pane's inside less the margin and `$ `).
+        let joined = pieces.map { String($0.prefix(74)) }.joined().replacingOccurrences(of: "│", with: "")
+            .trimmingCharacters(in: .whitespaces)
+        #expect(joined.hasPrefix("gcloud artifacts repositories describe \"coditect-backend\" --location=\"us-central1\""))
+        #expect(joined.contains("--format=\"value(format)\""), "nothing of it is cut: \(pieces)")
+        #expect(screen.contains("Expected output:"))
+        #expect(screen.contains(" DOCKER"))
+    }
+
     @Test("the matched probe line keeps the words that matched in view when the line is long")
     func matchedExcerpt() {
         let line = "django.db.utils.OperationalError: connection to server at \"10.41.64.3\", port 5432 failed: FATAL: connection requires a valid client certificate"

@@ -144,7 +144,8 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         public var end: String
         public var exitCode: Int32?
         public var durationMs: Int
-        /// passed, failed, manual (waiting for answers) or skipped.
+        /// passed, failed, cancelled (the TUI: Ctrl-C, or leaving while it ran), manual (waiting for
+        /// answers) or skipped.
         public var result: String
 
         public init(step: String, end: String, exitCode: Int32?, durationMs: Int, result: String) {
@@ -163,7 +164,7 @@ public enum JournalEvent: Sendable, Hashable, Codable {
     /// Something the engineer decided, or the tool decided for them (`triage`).
     public struct Decision: Sendable, Hashable, Codable {
         /// branch_chosen, probe_suggested, entry_reached, fix_confirmed, fix_declined, option_chosen,
-        /// manual_answered, variable_set, step_cancelled
+        /// manual_answered, variable_set, step_cancelled (Ctrl-C), quit (leaving while steps ran)
         public var kind: String
         public var step: String?
         public var detail: String

@@ -40,13 +40,17 @@ public enum AppEvent: Sendable {
     /// The step's process group is gone: how it ended, how long it took, what it assigned for later steps.
     case exited(RunID, end: StepEnd, durationMs: Int, assigned: [String: String])
     /// The interactive step the TUI handed the terminal to has finished; the TUI has the terminal back.
-    case interactiveFinished(RunID, end: StepEnd, durationMs: Int)
+    /// `assigned` is what it assigned for later steps, as for `.exited`.
+    case interactiveFinished(RunID, end: StepEnd, durationMs: Int, assigned: [String: String])
     /// About every 250 ms while anything runs (elapsed time, spinners); `nowMs` is monotonic milliseconds.
     case tick(nowMs: Int)
     /// The runtime is up, sent once before the first frame: opens ``AppOptions/initialRunbookPath``.
     case started
     /// SIGTERM, SIGHUP, SIGINT or SIGQUIT reached the process: cancel everything and quit.
     case terminate(signal: Int32)
+    /// The runtime is leaving and stops waiting for the steps still running (their groups were
+    /// killed): their runs end as cancelled, and the session ends.
+    case stopped
 }
 
 /// What `update` asks the runtime to do. The runtime performs effects in order and reports back with

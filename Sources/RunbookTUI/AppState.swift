@@ -46,8 +46,12 @@ public struct AppState: Sendable {
     public var library: RunbookLibrary
     public var options: AppOptions
     public var size: ScreenSize
-    /// Set once the user has asked to leave and nothing is left to wait for.
+    /// Set once the user has asked to leave (or a signal ended the TUI). Steps still running then
+    /// are being cancelled: their output and ends are still journaled, and the session ends after
+    /// the last of them (``sessionEnd``).
     public private(set) var isFinished = false
+    /// How the session ends, while it waits for the cancelled steps to end first.
+    var sessionEnd: String?
 
     /// The screens; the last one is shown. Never empty: Home is at the bottom.
     var stack: [ScreenFrame]
@@ -102,7 +106,7 @@ public struct AppState: Sendable {
 
     /// Handles one event; returns what the runtime must do, in order.
     public mutating func update(_ event: AppEvent) -> [AppEffect] {
-        guard !isFinished else { return [] }
+        if isFinished { return updateWhileLeaving(event) }
         switch event {
         case .key(let key):
             return handleKey(key)
@@ -114,8 +118,8 @@ public struct AppState: Sendable {
             return receiveOutput(id, lines: lines, partial: partial)
         case .exited(let id, let end, let durationMs, let assigned):
             return finishRun(id, end: end, durationMs: durationMs, assigned: assigned)
-        case .interactiveFinished(let id, let end, let durationMs):
-            return finishRun(id, end: end, durationMs: durationMs, assigned: [:])
+        case .interactiveFinished(let id, let end, let durationMs, let assigned):
+            return finishRun(id, end: end, durationMs: durationMs, assigned: assigned)
         case .tick(let now):
             nowMs = now
             for id in runs.keys where runs[id]?.isRunning == true && runs[id]?.startedAtMs == nil {
@@ -128,14 +132,43 @@ public struct AppState: Sendable {
             else { return [] }
             return openRunbook(index)
         case .terminate(let signal):
-            isFinished = true
-            var effects: [AppEffect] = []
-            if sessionRunbook != nil {
-                effects.append(.journal(.sessionEnded(result: "interrupted by signal \(signal)"), sync: true))
-            }
-            effects.append(.quit(message: quitMessage))
-            return effects
+            return leave(decision: "signal \(signal) ended runbook", result: "interrupted by signal \(signal)")
+        case .stopped:
+            // The runtime is leaving on its own (it cannot wait for input any more).
+            return leave(decision: "runbook stopped", result: "ended: runbook stopped") + updateWhileLeaving(.stopped)
         }
+    }
+
+    /// After quitting: the cancelled steps' output and ends are still journaled, then the session's
+    /// end; nothing else happens.
+    mutating func updateWhileLeaving(_ event: AppEvent) -> [AppEffect] {
+        var effects: [AppEffect]
+        switch event {
+        case .output(let id, let lines, let partial):
+            effects = receiveOutput(id, lines: lines, partial: partial)
+        case .exited(let id, let end, let durationMs, _), .interactiveFinished(let id, let end, let durationMs, _):
+            effects = finishRun(id, end: end, durationMs: durationMs, assigned: [:])
+        case .stopped:
+            // The runtime gave up waiting: what still runs was killed with its group.
+            effects = []
+            for id in runningRuns {
+                let ms = runs[id]?.elapsedMs(now: nowMs) ?? 0
+                effects += finishRun(id, end: .cancelled, durationMs: ms, assigned: [:])
+            }
+        case .tick(let now):
+            nowMs = now
+            return []
+        case .key, .resize, .terminate:
+            return []
+        }
+        return effects + endSessionIfIdle()
+    }
+
+    /// The session's end, once no step of it runs any more.
+    mutating func endSessionIfIdle() -> [AppEffect] {
+        guard let result = sessionEnd, runningRuns.isEmpty else { return [] }
+        sessionEnd = nil
+        return [.journal(.sessionEnded(result: result), sync: true)]
     }
 
     mutating func handleKey(_ key: Key) -> [AppEffect] {
@@ -237,23 +270,32 @@ public struct AppState: Sendable {
     }
 
     mutating func quit() -> [AppEffect] {
-        isFinished = true
-        var effects: [AppEffect] = []
-        for id in runningRuns {
-            if let run = runs[id] {
-                effects.append(
-                    .journal(.decision(.init(kind: "step_cancelled", step: run.step.id, detail: "the engineer quit while it ran")),
-                             sync: false))
-            }
-        }
-        if sessionRunbook != nil { effects.append(.journal(.sessionEnded(result: "ended"), sync: true)) }
-        effects.append(.quit(message: quitMessage))
-        return effects
+        leave(decision: "the engineer quit", result: "ended")
     }
 
-    var quitMessage: String? {
-        guard sessionRunbook != nil else { return nil }
-        return "session recorded: `runbook sessions` lists it; `runbook report <id>` turns it into a timeline"
+    /// Leaves: the steps still running are cancelled (the runtime stops every group on `.quit`),
+    /// the journal records why as a `quit` decision, each step's `step_finished` (end `cancelled`)
+    /// as it ends, and `session_ended` after the last of them.
+    mutating func leave(decision: String, result: String) -> [AppEffect] {
+        isFinished = true
+        runAll = nil
+        var effects: [AppEffect] = []
+        let running = runningRuns.compactMap { runs[$0] }
+        for run in running { runs[run.id]?.cancelRequested = true }
+        if sessionRunbook != nil {
+            if !running.isEmpty {
+                let names = running.map(\.step.id).joined(separator: ", ")
+                effects.append(
+                    .journal(
+                        .decision(.init(kind: "quit", step: running.count == 1 ? running[0].step.id : nil,
+                                        detail: "\(decision) while \(names) ran: cancelled")),
+                        sync: false))
+            }
+            sessionEnd = running.isEmpty ? result : "\(result) (\(running.count == 1 ? "a step was" : "\(running.count) steps were") cancelled by leaving)"
+            effects += endSessionIfIdle()
+        }
+        effects.append(.quit(message: nil))
+        return effects
     }
 
     // MARK: - Runbooks and variables

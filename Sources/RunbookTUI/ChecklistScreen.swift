@@ -210,6 +210,13 @@ extension AppState {
                         details.append(ListLine(" ✗ " + failing.joined(separator: "; "), style: theme.fail))
                     } else if let end = run.end {
                         details.append(ListLine(" " + end.description.safeLine + (run.durationMs.map { " · " + Label.duration($0) } ?? ""), style: theme.dim))
+                        if let hint = Label.endHint(end) { details.append(ListLine(" " + hint, style: theme.warning)) }
+                    }
+                    if let open = run.verdicts.first(where: { $0.state == .needsAnswer }) {
+                        // The question y/n answers: the first manual indicator still open.
+                        details.append(ListLine(parts: [.text(" ? " + open.indicator.text.safeLine, theme.ask),
+                                                        .text("  y", theme.keyName), .text(" yes  ", theme.plain),
+                                                        .text("n", theme.keyName), .text(" no", theme.plain)]))
                     }
                 }
             } else {

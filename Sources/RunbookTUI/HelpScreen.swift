@@ -44,7 +44,8 @@ struct HelpScreen: Sendable, Hashable {
         ]),
         Section(topic: "step", title: "Step", keys: [
             KeyHint("r", "run it again"),
-            KeyHint("y / n", "answer a manual indicator"),
+            KeyHint("y / n", "answer the manual indicator marked ▸"),
+            KeyHint("Tab  Shift-Tab", "mark another open manual indicator"),
             KeyHint("/", "search the output; ] and [ for next and previous"),
             KeyHint("G  End", "follow new output"),
         ]),
@@ -61,6 +62,8 @@ struct HelpScreen: Sendable, Hashable {
             KeyHint("Shift-Tab  [", "previous block"),
             KeyHint("Enter", "run the selected block"),
             KeyHint("space", "page down"),
+            KeyHint("/", "search the text; Enter ends typing, Esc cancels"),
+            KeyHint("n  N", "next and previous match"),
         ]),
         Section(topic: "variables", title: "Variables", keys: [
             KeyHint("Enter  e", "edit the value (secrets start empty and show as •)"),
@@ -93,6 +96,7 @@ extension AppState {
             lines.append(ListLine())
         }
         lines.append(ListLine(" Verdicts: ✓ pass  ✗ fail  … pending  ? answer y/n", style: theme.dim))
+        lines.append(ListLine(" Output: long lines wrap, each continuation marked ↪; ! marks standard error.", style: theme.dim))
         lines.append(ListLine(" Nothing runs without a keypress; fixes show the exact command and ask first.", style: theme.dim))
         return lines
     }

@@ -117,7 +117,18 @@ extension AppState {
             var facts: [String] = [rb.path.safeLine]
             if let o = rb.owner { facts.append("owner \(o.safeLine)") }
             if let r = rb.reviewBy { facts.append("review by \(r)") }
-            footer.append(ListLine(" " + facts.joined(separator: " · "), style: theme.dim))
+            // Wrapped at the separators, so that no fact is cut at the edge.
+            var line = ""
+            for fact in facts {
+                let next = line.isEmpty ? fact : line + " · " + fact
+                if !line.isEmpty, DisplayWidth.of(next) > body.width - 2 {
+                    footer.append(ListLine(" " + line, style: theme.dim))
+                    line = fact
+                } else {
+                    line = next
+                }
+            }
+            if !line.isEmpty { footer.append(ListLine(" " + DisplayWidth.clip(line, to: body.width - 2), style: theme.dim)) }
         }
         if !library.failures.isEmpty {
             let room = max(1, min(library.failures.count, body.height / 4))

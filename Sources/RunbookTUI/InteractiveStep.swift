@@ -19,8 +19,17 @@ import Glibc
 /// ``AppEvent/interactiveFinished(_:end:durationMs:)`` reports the end.
 ///
 /// A stop (Ctrl-Z) is undone: the step is put back in the foreground and continued, because the
-/// TUI cannot offer a job-control shell to return to. Variables the step assigns are not captured.
+/// TUI cannot offer a job-control shell to return to. Variables the step assigns are handed on to
+/// later steps as a background step's are: through ``StepInvocation``'s wrapper and a private
+/// capture file (``PrivateFolder``), read and deleted when the step ends.
 final class InteractiveStep {
+    /// How the step ended, how long it took, and what it assigned.
+    struct Result {
+        var end: StepEnd
+        var durationMs: Int
+        var assigned: [String: String]
+    }
+
     let id: RunID
     let pid: pid_t
     private var pidFD: Int32?
@@ -30,9 +39,11 @@ final class InteractiveStep {
     private var termination: (start: MonotonicInstant, sent: Int, reason: StepEnd)?
     private var exited = false
     private let plan = TerminationPlan.standard
+    private let capture: RunningStep.Capture?
+    private let captures: [String]
 
     /// Starts `launch` in the foreground of `terminal` (the screen must be suspended already).
-    init(_ id: RunID, _ launch: StepLaunch, terminal: Int32) throws(SpawnError) {
+    init(_ id: RunID, _ launch: StepLaunch, terminal: Int32, runtimeDirectory: String? = nil) throws(SpawnError) {
         self.id = id
         self.terminal = terminal
         ownGroup = getpgrp()
@@ -40,7 +51,16 @@ final class InteractiveStep {
         guard let shell = StepInvocation.shellPath(launch.shell, path: launch.environment["PATH"]) else {
             throw SpawnError(stage: .shell, code: ENOENT, shell: shellName)
         }
-        let invocation = StepInvocation(command: launch.step.command, captureFile: nil)
+        // A private folder for the values the step assigns, only when it assigns any.
+        var capture: RunningStep.Capture?
+        if !StepInvocation(command: launch.step.command, captureFile: "/").captures.isEmpty,
+            let folder = PrivateFolder.make(in: runtimeDirectory)
+        {
+            capture = RunningStep.Capture(folder: folder, file: folder + "/assigned")
+        }
+        let invocation = StepInvocation(command: launch.step.command, captureFile: capture?.file)
+        self.capture = capture
+        captures = invocation.captures
         var environment = launch.environment
         for (k, v) in invocation.environment { environment[k] = v }
         let argv = ([shell] + invocation.arguments).map { strdup($0) } + [nil]
@@ -58,6 +78,7 @@ final class InteractiveStep {
             code = rb_spawn_foreground(shell, argv, envp, nil, terminal, &pid, &pidfd)
         }
         guard code == 0 else {
+            capture?.remove()
             throw SpawnError(
                 stage: access(shell, X_OK) != 0 ? .shell : .system, code: code, shell: shell,
                 workingDirectory: launch.workingDirectory)
@@ -84,7 +105,7 @@ final class InteractiveStep {
 
     /// Sends what is due and checks the leader: returns its end once it has exited (the group then
     /// killed, the leader reaped, the terminal given back to the TUI's group).
-    func advance(now: MonotonicInstant) -> (end: StepEnd, durationMs: Int)? {
+    func advance(now: MonotonicInstant) -> Result? {
         if var t = termination {
             for stage in plan.due(start: t.start, now: now, sent: t.sent) {
                 _ = rb_kill_group(pid, stage.signal)
@@ -122,9 +143,10 @@ final class InteractiveStep {
         _ = rb_kill_group(pid, SIGKILL)
         rb_crash_guard_remove_group(pid)
         _ = rb_set_foreground_group(terminal, ownGroup)
+        capture?.remove()
     }
 
-    private func finish() -> (end: StepEnd, durationMs: Int) {
+    private func finish() -> Result {
         exited = true
         _ = rb_kill_group(pid, SIGKILL)  // background jobs of the step; the leader is not reaped yet
         var raw: Int32 = 0
@@ -149,6 +171,13 @@ final class InteractiveStep {
         } else {
             end = .failedToStart("its exit status was lost")
         }
-        return (end, ms)
+        var assigned: [String: String] = [:]
+        if let capture {
+            if let bytes = PrivateFolder.read(capture.file) {
+                assigned = StepInvocation.parseCaptures(bytes, allowed: captures)
+            }
+            capture.remove()
+        }
+        return Result(end: end, durationMs: ms, assigned: assigned)
     }
 }

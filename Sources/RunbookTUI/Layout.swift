@@ -100,6 +100,27 @@ enum TextWrap {
         return out
     }
 
+    /// One line broken at any character into pieces of at most `width` columns (code and output: every
+    /// character stays where it was written). Always at least one piece.
+    static func pieces(_ text: String, width: Int) -> [String] {
+        let width = max(1, width)
+        var out: [String] = []
+        var current = ""
+        var col = 0
+        for c in text {
+            let w = DisplayWidth.of(c)
+            if col + w > width, col > 0 {
+                out.append(current)
+                current = ""
+                col = 0
+            }
+            current.append(c)
+            col += w
+        }
+        out.append(current)
+        return out
+    }
+
     private static func wrapParagraph(_ text: String, width: Int) -> [String] {
         if DisplayWidth.of(text) <= width { return [trimTrailing(text)] }
         var lines: [String] = []
@@ -229,6 +250,11 @@ struct ListLine<Target: Sendable & Hashable>: Sendable, Hashable {
         }
         var col = 0
         var rightParts: [(String, CellStyle)] = []
+        // Text on the left stops (with `…`) before what is right-aligned: a verdict at the end of a
+        // long title is never hidden.
+        var rightWidth = 0
+        for case .right(let t, _) in parts { rightWidth += DisplayWidth.of(t) + 2 }
+        let limit = rightWidth > 0 ? rect.width - rightWidth : rect.width
         for part in parts {
             switch part {
             case .text(var t, var s):
@@ -236,6 +262,9 @@ struct ListLine<Target: Sendable & Hashable>: Sendable, Hashable {
                     s.reverse = true
                     if col == 0, t.hasPrefix(" ") { t.removeFirst(); col = 1 }
                 }
+                // Cut text says so with `…` (the scroll-mark column at the edge is left free).
+                let edge = rightWidth > 0 ? limit : limit - 1
+                if col + DisplayWidth.of(t) > edge + (rightWidth > 0 ? 0 : 1) { t = DisplayWidth.clip(t, to: max(0, edge - col)) }
                 col += grid.put(t, in: rect, line: line, indent: col, style: s)
             case .column(let c):
                 col = max(col + (col > 0 ? 1 : 0), c)
@@ -243,11 +272,13 @@ struct ListLine<Target: Sendable & Hashable>: Sendable, Hashable {
                 rightParts.append((t, s))
             }
         }
-        for (t, var s) in rightParts {
+        var end = rect.width - 1
+        for (t, var s) in rightParts.reversed() {
             if selected { s.reverse = true }
             let w = DisplayWidth.of(t)
-            let start = rect.width - w - 1
+            let start = end - w
             if start > col { grid.put(t, in: rect, line: line, indent: start, style: s) }
+            end = start - 2
         }
     }
 }

@@ -76,8 +76,12 @@ struct MarkdownRenderer: Sendable {
             }
             var literal = code.literal
             if literal.hasSuffix("\n") { literal.removeLast() }
+            let bar = stepIndex == nil ? "┆" : "│"
             for l in literal.safeText.split(separator: "\n", omittingEmptySubsequences: false) {
-                emit((stepIndex == nil ? "┆ " : "│ ") + l, .code, step: stepIndex)
+                // Long code lines wrap, each continuation marked ↪, as output lines do on the step screen.
+                for (k, piece) in TextWrap.pieces(String(l), width: room - 2).enumerated() {
+                    emit((k == 0 ? bar + " " : bar + "↪") + piece, .code, step: stepIndex)
+                }
             }
             blank(&out, source: source)
         case .htmlBlock:
@@ -104,15 +108,56 @@ struct MarkdownRenderer: Sendable {
         case .item:
             for child in block.children { render(child, prefix: prefix, firstPrefix: first, into: &out) }
         case .table:
-            for (r, row) in block.children.enumerated() {
-                let cells = row.children.map { $0.inlines.plainText.safeLine }
-                let text = cells.joined(separator: " │ ")
-                for l in TextWrap.lines(text, width: room) { emit(l, r == 0 ? .tableHeader : .text) }
-                if r == 0 { emit(String(repeating: "─", count: min(room, DisplayWidth.of(text))), .rule) }
+            let rows = block.children.map { row in row.children.map { $0.inlines.plainText.safeLine } }
+            if let widths = Self.columnWidths(rows, room: room) {
+                // Columns aligned; a cell too wide for its column wraps inside it.
+                for (r, cells) in rows.enumerated() {
+                    let wrapped = widths.indices.map { c in
+                        TextWrap.lines(c < cells.count ? cells[c] : "", width: widths[c])
+                    }
+                    let height = wrapped.map(\.count).max() ?? 1
+                    for k in 0..<max(1, height) {
+                        let parts = widths.indices.map { c in
+                            DisplayWidth.pad(k < wrapped[c].count ? wrapped[c][k] : "", to: widths[c])
+                        }
+                        emit(Self.trimTrailingSpaces(parts.joined(separator: " │ ")), r == 0 ? .tableHeader : .text)
+                    }
+                    if r == 0 { emit(widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"), .rule) }
+                }
+            } else {
+                for (r, cells) in rows.enumerated() {
+                    let text = cells.joined(separator: " │ ")
+                    for l in TextWrap.lines(text, width: room) { emit(l, r == 0 ? .tableHeader : .text) }
+                    if r == 0 { emit(String(repeating: "─", count: min(room, DisplayWidth.of(text))), .rule) }
+                }
             }
             blank(&out, source: source)
         case .tableRow, .tableCell:
             break
         }
+    }
+
+    /// The widths of a table's columns in `room` columns (with ` │ ` between them): each as wide
+    /// as its widest cell, the widest shrunk first until they fit, none below 6. Nil when even that
+    /// does not fit.
+    static func columnWidths(_ rows: [[String]], room: Int) -> [Int]? {
+        let count = rows.map(\.count).max() ?? 0
+        guard count > 0 else { return nil }
+        var widths = (0..<count).map { c in max(1, rows.map { c < $0.count ? DisplayWidth.of($0[c]) : 0 }.max() ?? 1) }
+        let separators = 3 * (count - 1)
+        let minimum = 6
+        while widths.reduce(0, +) + separators > room {
+            guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > minimum else {
+                return nil
+            }
+            widths[widest] -= 1
+        }
+        return widths
+    }
+
+    static func trimTrailingSpaces(_ s: String) -> String {
+        var s = s
+        while s.last == " " { s.removeLast() }
+        return s
     }
 }

@@ -141,9 +141,9 @@ extension AppState {
                     sync: false))
         }
         let outcome = run.outcome
-        status = outcome == .failed || outcome == .cancelled
-            ? .warning("\(run.step.id.safeLine) \(end.description): \(Label.outcome(outcome))")
-            : .info("\(run.step.id.safeLine) \(end.description): \(Label.outcome(outcome))")
+        let said = "\(run.step.id.safeLine) \(end.description): \(Label.outcome(outcome))"
+            + (Label.endHint(end, short: true).map { " · " + $0 } ?? "")
+        status = outcome == .failed || outcome == .cancelled ? .warning(said) : .info(said)
         if var queue = runAll, queue.current == id {
             queue.current = nil
             runAll = queue
@@ -238,9 +238,11 @@ extension AppState {
 
     // MARK: - Manual indicators
 
-    /// Answers the first manual indicator of a run still waiting for one.
-    mutating func answerManual(_ id: RunID, yes: Bool) -> [AppEffect] {
-        guard var run = runs[id], let index = run.verdicts.firstIndex(where: { $0.state == .needsAnswer }) else {
+    /// Answers manual indicator `index` of a run (by default the first still waiting for one).
+    mutating func answerManual(_ id: RunID, index: Int? = nil, yes: Bool) -> [AppEffect] {
+        guard var run = runs[id], let index = index ?? run.verdicts.firstIndex(where: { $0.state == .needsAnswer }),
+            run.verdicts.indices.contains(index), run.verdicts[index].state == .needsAnswer
+        else {
             return []
         }
         run.evaluator.answer(index, yes: yes)

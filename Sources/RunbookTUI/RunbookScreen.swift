@@ -108,8 +108,9 @@ extension AppState {
     }
 
     func runbookHints(_ s: RunbookScreen) -> [KeyHint] {
-        [KeyHint("↑↓", "move"), KeyHint("⏎", "open"), KeyHint("t", "triage"), KeyHint("w", "walkthrough"),
-         KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
+        let triage = runbook(s.runbook)?.decisionTree == nil ? [] : [KeyHint("t", "triage")]
+        return [KeyHint("↑↓", "move"), KeyHint("⏎", "open")] + triage
+            + [KeyHint("w", "walkthrough"), KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
     }
 
     func drawRunbook(_ s: RunbookScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {

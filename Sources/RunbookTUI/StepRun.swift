@@ -15,7 +15,8 @@ enum RunOutcome: String, Sendable, Hashable {
     var journalResult: String {
         switch self {
         case .passed: "passed"
-        case .failed, .cancelled: "failed"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
         case .needsAnswers: "manual"
         case .running: "running"
         case .dryRun: "skipped"

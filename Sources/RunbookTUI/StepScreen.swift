@@ -11,6 +11,9 @@ struct StepScreen: Sendable, Hashable {
     var isSearching = false
     /// The output line of the current search match.
     var match: Int?
+    /// The manual indicator `y`/`n` answer (index into the step's indicators), chosen with Tab;
+    /// nil, or one already answered, means the first still open.
+    var manual: Int?
 
     static let sideBySideColumns = 100
 }
@@ -58,13 +61,16 @@ extension AppState {
         let layout = stepLayout(Rect(row: 1, column: 0, width: size.columns, height: bodyHeight), step: step)
         let page = max(1, layout.output.height - 2)
         let count = outputLineCount(run)
-        let maxTop = max(0, count - page)
+        let width = Self.textWidth(layout.output.inner)
+        // Where following the newest output starts (long lines wrap, so fewer lines fit than rows).
+        let maxTop = run.map { followTop($0, width: width, height: page) } ?? 0
+        func land(_ m: Int) -> Int? { run.map { outputTop(showing: m, $0, width: width, height: page) } }
         if s.isSearching {
             switch key {
             case .character(let c) where !c.isNewline:
                 s.search.append(c)
                 s.match = lastMatch(run, s.search, before: count)
-                if let m = s.match { s.top = Scroll.clamp(m - page / 2, count: count, height: page) }
+                if let m = s.match { s.top = land(m) }
             case .backspace, .delete:
                 if !s.search.isEmpty { s.search.removeLast() }
                 s.match = s.search.isEmpty ? nil : lastMatch(run, s.search, before: count)
@@ -108,7 +114,7 @@ extension AppState {
             let next = key == .character("]") ? firstMatch(run, s.search, after: from) : lastMatch(run, s.search, before: from)
             if let next {
                 s.match = next
-                s.top = Scroll.clamp(next - page / 2, count: count, height: page)
+                s.top = land(next)
             } else {
                 status = .info(key == .character("]") ? "no more matches below" : "no more matches above")
             }
@@ -123,15 +129,40 @@ extension AppState {
                 return request(RunRequest(runbook: s.key.runbook, step: step, scope: scope(of: step, in: s.key.runbook), show: true))
             }
             status = .info(run?.isRunning == true ? "running: Ctrl-C cancels it" : "r runs it again")
-        case .character("y"), .character("n"):
-            guard let run, run.verdicts.contains(where: { $0.state == .needsAnswer }) else {
-                return nil
+        case .tab, .backTab:
+            let open = openManual(run)
+            guard !open.isEmpty else {
+                status = .info("Tab picks a manual indicator to answer: this step has none open")
+                return []
             }
-            return answerManual(run.id, yes: key == .character("y"))
+            let current = answering(s, run).flatMap { open.firstIndex(of: $0) } ?? 0
+            let step = key == .tab ? 1 : open.count - 1
+            s.manual = open[(current + step) % open.count]
+        case .character("y"), .character("n"):
+            guard let run, let index = answering(s, run) else { return nil }
+            let effects = answerManual(run.id, index: index, yes: key == .character("y"))
+            // The next open one after it, in order, wrapping around.
+            let open = openManual(runs[run.id])
+            s.manual = open.first { $0 > index } ?? open.first
+            return effects
         default:
             return nil
         }
         return []
+    }
+
+    /// The manual indicators of a run still waiting for an answer, by index.
+    func openManual(_ run: StepRun?) -> [Int] {
+        guard let run else { return [] }
+        return run.verdicts.indices.filter { run.verdicts[$0].state == .needsAnswer }
+    }
+
+    /// The manual indicator `y`/`n` answers now: the one chosen with Tab while it is open, else the
+    /// first open one.
+    func answering(_ s: StepScreen, _ run: StepRun?) -> Int? {
+        let open = openManual(run)
+        if let m = s.manual, open.contains(m) { return m }
+        return open.first
     }
 
     /// Where a step stands in its runbook, for the journal: its entry, its checklist, or the tree.
@@ -176,8 +207,10 @@ extension AppState {
         if s.isSearching { return [KeyHint("⏎", "done"), KeyHint("Esc", "clear search"), KeyHint("⌫", "delete")] }
         let run = lastRun(s.key)
         var hints: [KeyHint] = []
-        if run?.verdicts.contains(where: { $0.state == .needsAnswer }) == true {
+        let open = openManual(run)
+        if !open.isEmpty {
             hints += [KeyHint("y", "yes"), KeyHint("n", "no")]
+            if open.count > 1 { hints.append(KeyHint("Tab", "mark another")) }
         }
         if run?.isRunning == true {
             hints.append(KeyHint("^C", "cancel"))
@@ -226,6 +259,12 @@ extension AppState {
                 parts.append(.text(Label.outcome(run.outcome), theme.style(run.outcome)))
                 parts.append(.text("  " + (run.end?.description.safeLine ?? ""), theme.plain))
                 if let ms = run.durationMs { parts.append(.text(" · " + Label.duration(ms), theme.plain)) }
+                if let hint = Label.endHint(run.end) {
+                    parts.append(.text(" · " + hint, theme.warning))
+                } else if run.outcome == .needsAnswers, let end = run.end, end != .exited(0) {
+                    // Only manual indicators, and the command failed: its output is not what they ask about.
+                    parts.append(.text(" · the command failed: check its output first", theme.warning))
+                }
             }
         } else if !step.isRunnable {
             parts.append(.text("shown only (skip): it never runs", theme.dim))
@@ -247,37 +286,64 @@ extension AppState {
         grid.box(layout.output, title: title, style: theme.dim)
         let inner = layout.output.inner
         if let run {
-            let top = s.top.map { Scroll.clamp($0, count: count, height: inner.height) }
+            // Never past the point where the pane would show empty rows below the last line.
+            let top = s.top.map { min(max(0, $0), followTop(run, width: Self.textWidth(inner), height: inner.height)) }
             drawOutput(run, into: &grid, inner, top: top, search: s.search, match: s.match, theme: theme)
-            if let first = top ?? Optional(max(0, count - inner.height)) {
-                ListNavigation.drawScrollMarks(into: &grid, layout.output.inner, first: first, count: count, theme: theme)
+            // ▲ / ▼ at the right edge when rows are above or below the pane.
+            let rows = shownRows(run, top: top, width: Self.textWidth(inner), height: inner.height)
+            if let firstRow = rows.first, let lastRow = rows.last, inner.width > 2, inner.height > 1 {
+                if firstRow.line > 0 || firstRow.isContinuation {
+                    grid.put("▲", row: inner.row, column: inner.right - 1, width: 1, style: theme.dim)
+                }
+                let lastLength = Self.shownText(outputLine(run, lastRow.line)).utf8.count
+                if lastRow.line < count - 1 || lastRow.piece.upperBound < lastLength {
+                    grid.put("▼", row: inner.bottom - 1, column: inner.right - 1, width: 1, style: theme.dim)
+                }
             }
-        } else if let example = step.exampleOutput {
-            grid.put(" Expected output:", in: inner, line: 0, style: theme.dim)
-            for (i, l) in example.safeText.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(0, inner.height - 1)).enumerated() {
-                grid.put(" " + l, in: inner, line: i + 1, style: theme.dim)
+        } else {
+            // Before it runs: the whole command (the header has room for a line or a few), then the
+            // expected output, if the runbook shows one.
+            var shown: [(String, CellStyle)] = []
+            if commandLines.count > rows || commandLines.contains(where: { DisplayWidth.of(String($0)) + 3 > h.width }) {
+                shown.append((" The command in full:", theme.dim))
+                for l in commandLines {
+                    for (k, piece) in TextWrap.pieces(String(l), width: max(1, inner.width - 4)).enumerated() {
+                        shown.append(((k == 0 ? " $ " : "  ↪") + piece, theme.code))
+                    }
+                }
+                shown.append(("", theme.plain))
             }
+            if let example = step.exampleOutput {
+                shown.append((" Expected output:", theme.dim))
+                for l in example.safeText.split(separator: "\n", omittingEmptySubsequences: false) { shown.append((" " + l, theme.dim)) }
+            }
+            for (i, r) in shown.prefix(inner.height).enumerated() { grid.put(r.0, in: inner, line: i, style: r.1) }
         }
 
         // Indicators pane.
         grid.box(layout.indicators, title: "Success indicators", style: theme.dim)
-        drawIndicators(step: step, run: run, into: &grid, layout.indicators.inner, theme: theme)
+        drawIndicators(step: step, run: run, asking: answering(s, run), into: &grid, layout.indicators.inner, theme: theme)
     }
 
-    func drawIndicators(step: Step, run: StepRun?, into grid: inout CellGrid, _ rect: Rect, theme: Theme) {
+    /// The indicators and their verdicts; `asking` is the manual indicator `y`/`n` answers, marked
+    /// `▸` (the answer line under them carries the same mark).
+    func drawIndicators(step: Step, run: StepRun?, asking: Int?, into grid: inout CellGrid, _ rect: Rect, theme: Theme) {
         var lines: [ListLine<Int>] = []
         let verdicts = run?.verdicts ?? IndicatorEvaluator(indicators: step.indicators).verdicts
-        let asking = run.flatMap { r in r.verdicts.firstIndex { $0.state == .needsAnswer } }
+        let asking = run == nil ? nil : asking
+        let openCount = openManual(run).count
         let labelWidth = 14
         for (i, v) in verdicts.enumerated() {
             let label = run == nil ? (v.indicator.isManual ? "? ask y/n" : "○ not run") : Label.verdict(v.state)
             let style = run == nil ? theme.dim : theme.style(v.state)
             let text = TextWrap.lines(v.indicator.text.safeLine, width: max(4, rect.width - labelWidth - 1))
+            var askStyle = theme.ask
+            askStyle.reverse = true
             lines.append(ListLine(parts: [
-                .text(" " + label, style), .column(labelWidth),
+                asking == i ? .text("▸", askStyle) : .text(" ", theme.plain), .text(label, style), .column(labelWidth),
                 .text(text.first ?? "", asking == i ? theme.bold : theme.plain),
             ]))
-            for more in text.dropFirst().prefix(1) {
+            for more in text.dropFirst().prefix(3) {
                 lines.append(ListLine(parts: [.column(labelWidth), .text(more, theme.plain)]))
             }
             if let line = v.decidingLine {
@@ -289,14 +355,20 @@ extension AppState {
         if verdicts.isEmpty {
             lines.append(ListLine(" none: the step passes when it exits 0", style: theme.dim))
         }
+        if asking != nil, run != nil {
+            var parts: [ListLine<Int>.Part] = [
+                .text(" ▸ answer: ", theme.ask), .text("y", theme.keyName),
+                .text(" yes  ", theme.plain), .text("n", theme.keyName), .text(" no", theme.plain),
+            ]
+            if openCount > 1 {
+                parts += [.text("  ", theme.plain), .text("Tab", theme.keyName), .text(" marks another", theme.plain)]
+            }
+            lines.append(ListLine(parts: parts))
+        }
         if let end = run?.end {
             var code = " exit: \(end.description.safeLine)"
             if let ms = run?.durationMs { code += " · " + Label.duration(ms) }
             lines.append(ListLine(code, style: theme.plain))
-        }
-        if asking != nil, run != nil {
-            lines.append(ListLine(parts: [.text(" answer: ", theme.ask), .text("y", theme.keyName), .text(" yes  ", theme.plain),
-                                          .text("n", theme.keyName), .text(" no", theme.plain)]))
         }
         if let example = step.exampleOutput, lines.count + 3 <= rect.height, run != nil {
             lines.append(ListLine())
@@ -311,59 +383,163 @@ extension AppState {
         }
     }
 
-    /// Draws output lines in `rect`: from `top`, or the newest when nil. Standard error is marked `!`
-    /// in the gutter; SGR styles are kept (colours dropped when monochrome); search hits are underlined.
+    /// One row of the output pane: a piece of an output line (UTF-8 offsets into its shown text).
+    struct OutputRow: Sendable, Hashable {
+        var line: Int
+        var piece: Range<Int>
+        /// Not the line's first row: a wrapped continuation, marked `↪` in the margin.
+        var isContinuation: Bool
+    }
+
+    /// The cells of an output pane's row that hold text: the first column is the margin (`!`, `↪`,
+    /// `▶`), the last is kept for the scroll marks.
+    static func textWidth(_ inner: Rect) -> Int { max(1, inner.width - 2) }
+
+    /// The text of an output line as the pane shows it (tabs as spaces, nothing unsafe).
+    static func shownText(_ line: OutputLine) -> String { TerminalSafeText.make(line.text).replacingTabs() }
+
+    /// Where a line breaks when wrapped at `width` cells: the UTF-8 ranges of its rows (at least one).
+    /// Lines break at any character, not at words: log lines keep every character in place.
+    static func wrap(_ text: String, width: Int) -> [Range<Int>] {
+        let width = max(1, width)
+        var rows: [Range<Int>] = []
+        var start = 0
+        var offset = 0
+        var col = 0
+        for c in text {
+            let w = DisplayWidth.of(c)
+            if col + w > width, col > 0 {
+                rows.append(start..<offset)
+                start = offset
+                col = 0
+            }
+            col += w
+            offset += c.utf8.count
+        }
+        rows.append(start..<offset)
+        return rows
+    }
+
+    func outputLine(_ run: StepRun, _ i: Int) -> OutputLine {
+        i < run.output.count ? run.output[i] : (run.partial ?? OutputLine(channel: .stdout, text: ""))
+    }
+
+    /// The rows of line `i` wrapped at `width`.
+    func outputRows(_ run: StepRun, _ i: Int, width: Int) -> [OutputRow] {
+        let pieces = Self.wrap(Self.shownText(outputLine(run, i)), width: width)
+        return pieces.enumerated().map { OutputRow(line: i, piece: $1, isContinuation: $0 > 0) }
+    }
+
+    /// The line the pane starts at when it follows the newest output: the bottom row shows the end of
+    /// the last line, and this line may show only its last rows.
+    func followTop(_ run: StepRun, width: Int, height: Int) -> Int {
+        var rows = 0
+        var i = outputLineCount(run)
+        while i > 0, rows < height {
+            i -= 1
+            rows += Self.wrap(Self.shownText(outputLine(run, i)), width: width).count
+        }
+        return i
+    }
+
+    /// The rows shown in a pane of `height` rows: from line `top`, or the newest when nil.
+    func shownRows(_ run: StepRun, top: Int?, width: Int, height: Int) -> [OutputRow] {
+        let count = outputLineCount(run)
+        guard height > 0, count > 0 else { return [] }
+        var rows: [OutputRow] = []
+        if let top {
+            var i = max(0, min(top, count - 1))
+            while i < count, rows.count < height {
+                rows += outputRows(run, i, width: width)
+                i += 1
+            }
+            return Array(rows.prefix(height))
+        }
+        for i in followTop(run, width: width, height: height)..<count { rows += outputRows(run, i, width: width) }
+        return Array(rows.suffix(height))
+    }
+
+    /// The first line to show so that line `m` (a search match) is in view, about a third of the way
+    /// down, counting the rows wrapped lines take.
+    func outputTop(showing m: Int, _ run: StepRun, width: Int, height: Int) -> Int {
+        var top = m
+        var rows = Self.wrap(Self.shownText(outputLine(run, m)), width: width).count
+        while top > 0 {
+            let above = Self.wrap(Self.shownText(outputLine(run, top - 1)), width: width).count
+            if rows + above > height / 3 { break }
+            rows += above
+            top -= 1
+        }
+        // Not past the place where the pane would show empty rows at the bottom.
+        return max(0, min(top, followTop(run, width: width, height: height)))
+    }
+
+    /// Draws output in `rect`: from line `top`, or the newest when nil. Long lines wrap, each
+    /// continuation marked `↪` in the margin; standard error is marked `!` there; SGR styles are kept
+    /// (colours dropped when monochrome); search hits are underlined, the current match marked `▶`.
     func drawOutput(_ run: StepRun, into grid: inout CellGrid, _ rect: Rect, top: Int?, search: String, match: Int? = nil,
                     theme: Theme) {
         guard rect.height > 0, rect.width > 2 else { return }
         let count = outputLineCount(run)
-        let first = top ?? max(0, count - rect.height)
         if count == 0 {
-            let note = run.isDryRun ? " dry run: nothing ran" : (run.isRunning ? " waiting for output…" : " no output")
+            let note = run.isDryRun ? " dry run: nothing ran"
+                : run.isInteractive ? (run.isRunning ? " running in the terminal…" : " it ran in the terminal: its output is not kept here")
+                : (run.isRunning ? " waiting for output…" : " no output")
             grid.put(note, in: rect, line: 0, style: theme.dim)
             return
         }
-        for row in 0..<rect.height {
-            let i = first + row
-            guard i < count else { break }
-            let line: OutputLine = i < run.output.count ? run.output[i] : (run.partial ?? OutputLine(channel: .stdout, text: ""))
+        let rows = shownRows(run, top: top, width: Self.textWidth(rect), height: rect.height)
+        for (r, row) in rows.enumerated() {
+            let line = outputLine(run, row.line)
             let isStderr = line.channel == .stderr
-            grid.put(isStderr ? "!" : " ", in: rect, line: row, style: isStderr ? theme.stderr : theme.plain)
-            if match == i { grid.put("▶", in: rect, line: row, style: theme.match) }
-            let textRect = Rect(row: rect.row + row, column: rect.column + 1, width: rect.width - 1, height: 1)
-            drawStyled(line, into: &grid, textRect, base: isStderr ? theme.stderr : theme.plain, theme: theme)
-            if !search.isEmpty { underline(search, in: line.text, into: &grid, textRect, theme: theme) }
+            let base = isStderr ? theme.stderr : theme.plain
+            if row.isContinuation {
+                grid.put("↪", in: rect, line: r, style: isStderr ? theme.stderr : theme.dim)
+            } else {
+                grid.put(isStderr ? "!" : " ", in: rect, line: r, style: base)
+                if match == row.line { grid.put("▶", in: rect, line: r, style: theme.match) }
+            }
+            let textRect = Rect(row: rect.row + r, column: rect.column + 1, width: rect.width - 1, height: 1)
+            drawStyled(line, piece: row.piece, into: &grid, textRect, base: base, theme: theme)
+            if !search.isEmpty {
+                let text = Self.shownText(line)
+                underline(search, in: Self.slice(text, row.piece), into: &grid, textRect, theme: theme)
+            }
         }
-        if run.output.droppedLineCount > 0, first == 0 {
+        if run.output.droppedLineCount > 0, rows.first?.line == 0, rows.first?.isContinuation == false {
             grid.put(" … \(run.output.droppedLineCount) earlier lines not kept", in: rect, line: 0, style: theme.dim)
         }
     }
 
-    /// One output line with its SGR styles.
-    func drawStyled(_ line: OutputLine, into grid: inout CellGrid, _ rect: Rect, base: CellStyle, theme: Theme) {
-        let text = TerminalSafeText.make(line.text).replacingTabs()
+    /// The part of `text` between two UTF-8 offsets.
+    static func slice(_ text: String, _ range: Range<Int>) -> String {
+        let utf8 = text.utf8
+        let a = utf8.index(utf8.startIndex, offsetBy: range.lowerBound, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        let b = utf8.index(utf8.startIndex, offsetBy: range.upperBound, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        return String(text[a..<b])
+    }
+
+    /// One row of an output line (`piece`, UTF-8 offsets into its shown text) with its SGR styles.
+    func drawStyled(_ line: OutputLine, piece: Range<Int>, into grid: inout CellGrid, _ rect: Rect, base: CellStyle,
+                    theme: Theme) {
+        let text = Self.shownText(line)
         if line.styles.isEmpty || text != line.text {
-            grid.put(text.safeLine, in: rect, line: 0, style: base)
+            grid.put(Self.slice(text, piece).safeLine, in: rect, line: 0, style: base)
             return
         }
         var col = 0
-        var offset = 0
-        let utf8 = line.text.utf8
-        func piece(_ from: Int, _ to: Int) -> String {
-            let a = utf8.index(utf8.startIndex, offsetBy: from, limitedBy: utf8.endIndex) ?? utf8.endIndex
-            let b = utf8.index(utf8.startIndex, offsetBy: to, limitedBy: utf8.endIndex) ?? utf8.endIndex
-            return String(line.text[a..<b])
-        }
-        for run in line.styles {
-            if run.range.lowerBound > offset {
-                col += grid.put(piece(offset, run.range.lowerBound), in: rect, line: 0, indent: col, style: base)
-            }
-            col += grid.put(piece(run.range.lowerBound, run.range.upperBound), in: rect, line: 0, indent: col,
-                            style: theme.style(run.style, base: base))
-            offset = run.range.upperBound
+        var offset = piece.lowerBound
+        for run in line.styles where run.range.upperBound > piece.lowerBound && run.range.lowerBound < piece.upperBound {
+            let from = max(run.range.lowerBound, piece.lowerBound)
+            let to = min(run.range.upperBound, piece.upperBound)
+            if from > offset { col += grid.put(Self.slice(text, offset..<from), in: rect, line: 0, indent: col, style: base) }
+            col += grid.put(Self.slice(text, from..<to), in: rect, line: 0, indent: col, style: theme.style(run.style, base: base))
+            offset = to
             if col >= rect.width { return }
         }
-        if offset < utf8.count { grid.put(piece(offset, utf8.count), in: rect, line: 0, indent: col, style: base) }
+        if offset < piece.upperBound {
+            grid.put(Self.slice(text, offset..<piece.upperBound), in: rect, line: 0, indent: col, style: base)
+        }
     }
 
     /// Underlines every occurrence of `query` (ignoring case) in a drawn line.

@@ -327,7 +327,8 @@ public final class TerminalApp {
     private func startInteractive(_ id: RunID, _ launch: StepLaunch) {
         guard interactive == nil else {
             pending.append(
-                .interactiveFinished(id, end: .failedToStart("another interactive step has the terminal"), durationMs: 0))
+                .interactiveFinished(
+                    id, end: .failedToStart("another interactive step has the terminal"), durationMs: 0, assigned: [:]))
             return
         }
         screen.suspend()
@@ -336,15 +337,16 @@ public final class TerminalApp {
             "\n── runbook · step \(TerminalSafeText.make(launch.step.id)): \(TerminalSafeText.make(launch.step.title))"
                 + " ── interactive: the terminal is the step's until it exits ──\n\n")
         do {
-            interactive = try InteractiveStep(id, launch, terminal: STDIN_FILENO)
+            interactive = try InteractiveStep(
+                id, launch, terminal: STDIN_FILENO, runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
         } catch {
             screen.resume()
             urgent = true
-            pending.append(.interactiveFinished(id, end: .failedToStart(error.message), durationMs: 0))
+            pending.append(.interactiveFinished(id, end: .failedToStart(error.message), durationMs: 0, assigned: [:]))
         }
     }
 
-    private func finishInteractive(_ step: InteractiveStep, _ result: (end: StepEnd, durationMs: Int)) {
+    private func finishInteractive(_ step: InteractiveStep, _ result: InteractiveStep.Result) {
         interactive = nil
         if quitting {
             screen.end()
@@ -352,7 +354,7 @@ public final class TerminalApp {
             screen.resume()
             urgent = true
         }
-        dispatch(.interactiveFinished(step.id, end: result.end, durationMs: result.durationMs))
+        dispatch(.interactiveFinished(step.id, end: result.end, durationMs: result.durationMs, assigned: result.assigned))
     }
 
     private func received(signal: Int32) {
@@ -396,18 +398,28 @@ public final class TerminalApp {
             interactive = nil
         }
         releaseTerminal()
+        // Runs the runtime stopped waiting for end as cancelled, before the session's end.
+        dispatch(.stopped)
         recorder.close()
         var out = ""
         if let message = quitMessage, !message.isEmpty { out += TerminalSafeText.make(message) + "\n" }
-        for session in recorder.sessions {
-            out += "session \(session.id): `runbook report \(session.id)` prints its timeline\n"
-        }
+        out += Self.sessionHint(recorder.sessions.map(\.id))
         if !out.isEmpty { Self.write(STDOUT_FILENO, out) }
         for problem in recorder.problems { Self.writeError("runbook: \(problem)") }
         return terminatedBy.map { 128 + $0 } ?? 0
     }
 
     // MARK: Output after the terminal is released
+
+    /// What is printed on leaving: the sessions recorded and how to get a report, once.
+    static func sessionHint(_ ids: [String]) -> String {
+        switch ids.count {
+        case 0: return ""
+        case 1: return "session \(ids[0]) recorded\nits report: runbook report \(ids[0])\n"
+        default:
+            return "sessions recorded: \(ids.joined(separator: ", "))\na report: runbook report <session>\n"
+        }
+    }
 
     private static func writeError(_ text: String) {
         write(STDERR_FILENO, TerminalSafeText.make(text) + "\n")

@@ -193,10 +193,12 @@ public final class TerminalScreen {
     public func readInput() -> [TerminalInput] {
         guard active, !suspended else { return [] }
         var out: [TerminalInput] = []
+        var characters: [UInt32] = []
         var ch: wint_t = 0
         while true {
             let r = wget_wch(runbook_stdscr(), &ch)
             if r == ERR { break }
+            if r == KEY_CODE_YES { flushCharacters(into: &out, &characters) }
             if r == KEY_CODE_YES {
                 let code = Int32(bitPattern: ch)
                 if code == runbook_key_resize() {
@@ -213,11 +215,85 @@ public final class TerminalScreen {
                 } else if let key = Self.functionKey(code) {
                     out.append(.key(key))
                 }
-            } else if let key = Self.characterKey(UInt32(ch)) {
-                out.append(.key(key))
+            } else {
+                characters.append(UInt32(ch))
+                continue
             }
+            flushCharacters(into: &out, &characters)
         }
+        flushCharacters(into: &out, &characters)
         return out
+    }
+
+    private func flushCharacters(into out: inout [TerminalInput], _ characters: inout [UInt32]) {
+        guard !characters.isEmpty else { return }
+        out += Self.decode(characters).map { .key($0) }
+        characters.removeAll(keepingCapacity: true)
+    }
+
+    /// Decodes characters read in one go. ncurses decodes the sequences the terminfo entry knows;
+    /// others arrive as ESC and the bytes after it (tmux and rxvt send `ESC [ 4 ~` for End where
+    /// xterm's entry says `ESC O F`). Such a sequence becomes its key when it is a known one (Home,
+    /// End, PgUp, PgDn, Delete, the arrows, Shift-Tab) and is dropped otherwise, so that it is never
+    /// typed into a filter or a search as text. An ESC alone, or before anything else, is Escape.
+    static func decode(_ characters: [UInt32]) -> [Key] {
+        var keys: [Key] = []
+        var i = 0
+        while i < characters.count {
+            let c = characters[i]
+            i += 1
+            let introducer = i < characters.count ? characters[i] : nil
+            guard c == 27, introducer == 0x5B || introducer == 0x4F else {
+                if let key = characterKey(c) { keys.append(key) }
+                continue
+            }
+            // CSI (`ESC [`) or SS3 (`ESC O`): parameters and intermediates, then one final byte.
+            i += 1
+            var body: [UInt8] = []
+            var final: UInt8?
+            while i < characters.count {
+                let b = characters[i]
+                i += 1
+                guard b < 0x80 else { break }
+                if (0x40...0x7E).contains(b), !(introducer == 0x5B && body.isEmpty && b == 0x5B) {
+                    final = UInt8(b)
+                    break
+                }
+                body.append(UInt8(b))
+                if body.count > 16 { break }
+            }
+            guard let final else { continue }
+            let params = String(decoding: body, as: UTF8.self)
+            if let key = sequenceKey(params: params, final: final) { keys.append(key) }
+        }
+        return keys
+    }
+
+    /// The key of an escape sequence ncurses did not decode, if it is one the TUI uses.
+    static func sequenceKey(params: String, final: UInt8) -> Key? {
+        // Only digits and `;` are parameters of the keys here (`ESC [ [ A` is the console's F1).
+        guard params.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ";") }) else { return nil }
+        // A modifier (`1;5A` is Ctrl-Up) is ignored: the key is the same.
+        let first = params.split(separator: ";").first.map(String.init) ?? ""
+        switch final {
+        case UInt8(ascii: "A"): return .up
+        case UInt8(ascii: "B"): return .down
+        case UInt8(ascii: "C"): return .right
+        case UInt8(ascii: "D"): return .left
+        case UInt8(ascii: "H"): return .home
+        case UInt8(ascii: "F"): return .end
+        case UInt8(ascii: "Z"): return .backTab
+        case UInt8(ascii: "~"):
+            switch first {
+            case "1", "7": return .home
+            case "4", "8": return .end
+            case "5": return .pageUp
+            case "6": return .pageDown
+            case "3": return .delete
+            default: return nil
+            }
+        default: return nil
+        }
     }
 
     static func functionKey(_ code: Int32) -> Key? {

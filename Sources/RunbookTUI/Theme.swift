@@ -98,6 +98,19 @@ enum Label {
         }
     }
 
+    /// What an end means when its number alone does not say it: the shell's 127 and 126.
+    /// `short` for a line that has little room.
+    static func endHint(_ end: StepEnd?, short: Bool = false) -> String? {
+        switch end {
+        case .exited(127)?: short ? "command not found" : "command not found: is it installed and in PATH?"
+        case .exited(126)?: short ? "command not executable" : "command not executable: check its permissions"
+        default: nil
+        }
+    }
+
+    /// `1 line`, `3 lines`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     /// Milliseconds as a person reads them: `840ms`, `3.2s`, `2m05s`.
     static func duration(_ ms: Int) -> String {
         if ms < 1000 { return "\(max(0, ms))ms" }

@@ -203,6 +203,7 @@ extension AppState {
                 parts.append(.text("  " + Label.outcome(run.outcome), theme.style(run.outcome)))
                 if let ms = run.elapsedMs(now: nowMs) { parts.append(.text(" · " + Label.duration(ms), theme.dim)) }
                 if let end = run.end { parts.append(.text(" · " + end.description.safeLine, theme.dim)) }
+                if let hint = Label.endHint(run.end, short: true) { parts.append(.text(" · " + hint, theme.warning)) }
             } else {
                 parts.append(.text("  p runs it and suggests an answer", theme.dim))
             }
@@ -227,7 +228,9 @@ extension AppState {
                 lines.append(ListLine("    " + DisplayWidth.clip(rest, to: max(4, body.width - 5)), style: theme.plain))
             }
             if suggestion?.branch == i, let matched = suggestion?.line {
-                lines.append(ListLine(parts: [.text("      matched: ", theme.dim), .text(matched.safeLine, theme.match)]))
+                let shown = Self.excerpt(String(matched.safeLine.drop { $0 == " " }), around: a.patterns,
+                                         width: max(10, body.width - 16))
+                lines.append(ListLine(parts: [.text("      matched: ", theme.dim), .text(shown, theme.match)]))
             }
         }
         if answers.isEmpty {
@@ -243,9 +246,33 @@ extension AppState {
         let (listArea, outputArea) = rest.splitBottom(outputRows >= 3 ? outputRows : 0)
         ListNavigation.draw(lines, selection: s.selection, top: 0, into: &grid, listArea, theme: theme)
         if let run, outputArea.height >= 3 {
-            grid.box(outputArea, title: "probe output (\(run.output.totalLineCount) lines) · o shows all", style: theme.dim)
+            grid.box(outputArea, title: "probe output (\(Label.count(run.output.totalLineCount, "line"))) · o shows all", style: theme.dim)
             drawOutput(run, into: &grid, outputArea.inner, top: nil, search: "", theme: theme)
         }
+    }
+
+    /// `line` in at most `width` columns, keeping the first of `patterns` it contains in view: a long
+    /// log line is cut at its start (`…`) rather than past the words that matched.
+    static func excerpt(_ line: String, around patterns: [String], width: Int) -> String {
+        guard DisplayWidth.of(line) > width else { return line }
+        guard let pattern = patterns.first(where: { line.contains($0) }), let range = line.range(of: pattern) else {
+            return DisplayWidth.clip(line, to: width)
+        }
+        let before = DisplayWidth.of(String(line[..<range.lowerBound]))
+        let matchWidth = DisplayWidth.of(pattern)
+        guard before + matchWidth > width - 1 else { return DisplayWidth.clip(line, to: width) }
+        // Start where the text up to the match's end fills three quarters of the room, after `…`.
+        let room = max(matchWidth + 2, width * 3 / 4) - 1
+        var start = range.upperBound
+        var used = 0
+        while start > line.startIndex {
+            let previous = line.index(before: start)
+            let w = DisplayWidth.of(line[previous])
+            if used + w > room { break }
+            used += w
+            start = previous
+        }
+        return DisplayWidth.clip("…" + line[start...], to: width)
     }
 
     /// A node made short for a breadcrumb: its patterns when it has some, else its label.

@@ -143,15 +143,22 @@ extension AppState {
         let names = VariablesScreen.names(resolver)
         var line = 0
         if let p = s.pending {
-            grid.put(" Step `\(p.step.id.safeLine)` needs a value before it runs:", in: body, line: line, style: theme.warning)
-            line += 1
-            grid.put("   " + s.asking.joined(separator: ", "), in: body, line: line, style: theme.bold)
+            let what = s.asking.count == 1 ? "a value" : "\(s.asking.count) values"
+            let said = "Step \(p.step.id.safeLine) needs \(what) before it runs: " + s.asking.joined(separator: ", ").safeLine
+            // Two lines when it needs them (long step ids and names); the blank line under it gives way.
+            let wrapped = TextWrap.lines(said, width: max(8, body.width - 2)).prefix(2)
+            for l in wrapped {
+                grid.put(" " + l, in: body, line: line, style: theme.warning)
+                line += 1
+            }
+            grid.put(" Type it in the marked row, then Enter; Esc leaves the step not run.", in: body, line: line, style: theme.plain)
         } else {
             grid.put(" Variables of " + rb.title.safeLine, in: body, line: line, style: theme.bold)
             line += 1
             grid.put(" Values reach commands through the environment; secrets are masked.", in: body, line: line, style: theme.dim)
         }
-        line += 2
+        // The table starts on the fourth line, under a blank one (or under a question on two lines).
+        line = 3
         let nameW = min(26, max(8, names.map { $0.count }.max() ?? 8) + 1)
         let sourceW = 20
         let valueCol = 2 + nameW + 1

@@ -12,6 +12,13 @@ struct WalkthroughScreen: Sendable {
     var startLine: Int?
     /// The runbook laid out for the last width (laying out a long runbook on every frame is slow).
     var layout: (width: Int, lines: [DocLine])?
+    /// `/`: the text searched for (ignoring case), while typing and after.
+    var search = ""
+    var isSearching = false
+    /// The laid-out line of the current match.
+    var match: Int?
+    /// Where the screen was when `/` was pressed: Esc goes back there.
+    var searchOrigin: Int?
 
     init(runbook: Int, startLine: Int? = nil) {
         self.runbook = runbook
@@ -28,11 +35,29 @@ extension AppState {
         return MarkdownRenderer(width: width - 2, steps: rb.allSteps).lines(rb.document)
     }
 
-    /// Lays the walkthrough screens out again for the current width.
+    /// Lays the walkthrough screens out again for the current width. The place read and the search
+    /// match stay on the same text: lines are found again by the file line they come from.
     mutating func layOutWalkthroughs() {
         for i in stack.indices {
             guard case .walkthrough(var w) = stack[i].screen, w.layout?.width != size.columns else { continue }
-            w.layout = (size.columns, walkthroughLines(w, width: size.columns))
+            let old = w.layout?.lines
+            let lines = walkthroughLines(w, width: size.columns)
+            w.layout = (size.columns, lines)
+            if let old {
+                func moved(_ index: Int?) -> Int? {
+                    guard let index, old.indices.contains(index) else { return index }
+                    let source = old[index].source
+                    return lines.firstIndex { $0.source >= source }
+                }
+                w.top = moved(w.top)
+                w.searchOrigin = moved(w.searchOrigin)
+                if let m = w.match, let from = moved(m) {
+                    w.match = Self.firstMatch(lines, w.search, from: from) ?? Self.firstMatch(lines, w.search, from: 0)
+                    if let top = w.top, let match = w.match, match < top || match >= top + bodyHeight - 2 {
+                        w.top = max(0, match - bodyHeight / 3)
+                    }
+                }
+            }
             stack[i].screen = .walkthrough(w)
         }
     }
@@ -58,7 +83,56 @@ extension AppState {
         s.layout = (size.columns, lines)
         let height = max(1, bodyHeight - 1)
         var top = walkthroughTop(s, lines, height: height)
+        /// Puts line `m` in view, a third of the way down, unless it is already well inside.
+        func show(_ m: Int) {
+            if m < top + 1 || m >= top + height - 1 { top = m - height / 3 }
+        }
+        if s.isSearching {
+            switch key {
+            case .character(let c) where !c.isNewline:
+                s.search.append(c)
+                s.match = Self.firstMatch(lines, s.search, from: s.searchOrigin ?? top) ?? Self.firstMatch(lines, s.search, from: 0)
+                if let m = s.match { show(m) }
+            case .backspace, .delete:
+                if !s.search.isEmpty { s.search.removeLast() }
+                s.match = s.search.isEmpty ? nil
+                    : Self.firstMatch(lines, s.search, from: s.searchOrigin ?? top) ?? Self.firstMatch(lines, s.search, from: 0)
+                if let m = s.match { show(m) } else if s.search.isEmpty, let o = s.searchOrigin { top = o }
+            case .enter:
+                s.isSearching = false
+                if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
+            case .escape:
+                s.isSearching = false
+                s.search = ""
+                s.match = nil
+                if let o = s.searchOrigin { top = o }
+            default:
+                return []
+            }
+            s.top = Scroll.clamp(top, count: lines.count, height: height)
+            return []
+        }
         switch key {
+        case .character("/"):
+            s.isSearching = true
+            s.search = ""
+            s.match = nil
+            s.searchOrigin = top
+            return []
+        case .character("n"), .character("N"):
+            guard !s.search.isEmpty else {
+                status = .info("/ searches the text first")
+                return []
+            }
+            let forward = key == .character("n")
+            let from = s.match ?? (forward ? top - 1 : top + height)
+            let next = forward ? Self.firstMatch(lines, s.search, from: from + 1) : Self.lastMatch(lines, s.search, before: from)
+            guard let next else {
+                status = .info(forward ? "no more matches below" : "no more matches above")
+                return []
+            }
+            s.match = next
+            show(next)
         case .up, .character("k"): top -= 1
         case .down, .character("j"): top += 1
         case .pageUp: top -= max(1, height - 2)
@@ -100,9 +174,35 @@ extension AppState {
         return []
     }
 
+    /// The first laid-out line at or after `from` that contains `query`, ignoring case.
+    static func firstMatch(_ lines: [DocLine], _ query: String, from: Int) -> Int? {
+        guard !query.isEmpty else { return nil }
+        let q = query.lowercased()
+        var i = max(0, from)
+        while i < lines.count {
+            if lines[i].text.lowercased().contains(q) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The last laid-out line before `before` that contains `query`, ignoring case.
+    static func lastMatch(_ lines: [DocLine], _ query: String, before: Int) -> Int? {
+        guard !query.isEmpty else { return nil }
+        let q = query.lowercased()
+        var i = min(before, lines.count) - 1
+        while i >= 0 {
+            if lines[i].text.lowercased().contains(q) { return i }
+            i -= 1
+        }
+        return nil
+    }
+
     func walkthroughHints(_ s: WalkthroughScreen) -> [KeyHint] {
-        [KeyHint("↑↓", "scroll"), KeyHint("Tab", "next block"), KeyHint("⏎", "run block"), KeyHint("v", "variables"),
-         KeyHint("?", "help"), KeyHint("q", "back")]
+        if s.isSearching { return [KeyHint("⏎", "done"), KeyHint("Esc", "cancel"), KeyHint("⌫", "delete")] }
+        var hints = [KeyHint("↑↓", "scroll"), KeyHint("Tab", "next block"), KeyHint("⏎", "run block"), KeyHint("/", "search")]
+        if !s.search.isEmpty { hints.append(KeyHint("n/N", "next/prev")) }
+        return hints + [KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
     }
 
     func drawWalkthrough(_ s: WalkthroughScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {
@@ -113,9 +213,15 @@ extension AppState {
         let selected = visibleStep(s, lines, top: top, height: area.height)
         let steps = rb.allSteps
         let percent = lines.count <= area.height ? 100 : min(100, (top + area.height) * 100 / max(1, lines.count))
-        grid.put(" " + rb.title.safeLine, in: body, line: 0, style: theme.bold)
-        let where_ = "\(percent)%"
-        grid.put(where_, in: body, line: 0, indent: body.width - DisplayWidth.of(where_) - 1, style: theme.dim)
+        var where_ = "\(percent)%"
+        if s.isSearching || !s.search.isEmpty {
+            var found = "/" + s.search.safeLine + (s.isSearching ? "▏" : "")
+            if s.match == nil, !s.search.isEmpty { found += " (no match)" }
+            where_ = DisplayWidth.clip(found, to: max(8, body.width / 2)) + "  " + where_
+        }
+        let whereWidth = DisplayWidth.of(where_)
+        grid.put(DisplayWidth.clip(" " + rb.title.safeLine, to: max(0, body.width - whereWidth - 2)), in: body, line: 0, style: theme.bold)
+        grid.put(where_, in: body, line: 0, indent: body.width - whereWidth - 1, style: s.isSearching ? theme.plain : theme.dim)
         for row in 0..<area.height {
             let i = top + row
             guard i < lines.count else { break }
@@ -134,6 +240,11 @@ extension AppState {
             var lineStyle = style
             if isSelected { lineStyle.reverse = true }
             grid.put(" " + l.text, in: area, line: row, style: lineStyle)
+            if !s.search.isEmpty {
+                let textRect = Rect(row: area.row + row, column: area.column + 1, width: area.width - 1, height: 1)
+                underline(s.search, in: l.text, into: &grid, textRect, theme: theme)
+                if s.match == i { grid.put("»", in: area, line: row, style: theme.match) }
+            }
             if l.kind == .stepHeader, let si = l.step, steps.indices.contains(si) {
                 var note = isSelected ? "⏎ runs it" : ""
                 var noteStyle = theme.dim

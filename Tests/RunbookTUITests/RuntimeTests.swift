@@ -14,7 +14,7 @@ struct RuntimeTests {
     /// The fixture's entries, in the order the runbook screen lists them (after Walkthrough and
     /// Variables).
     enum FixtureEntry: Int {
-        case streams = 0, hostile, forever, interactive
+        case streams = 0, hostile, forever, interactive, interactiveAssigns, longLines
 
         var title: String {
             switch self {
@@ -22,6 +22,8 @@ struct RuntimeTests {
             case .hostile: "Hostile output"
             case .forever: "Never ends"
             case .interactive: "Interactive"
+            case .interactiveAssigns: "Interactive assigns"
+            case .longLines: "Long lines"
             }
         }
     }
@@ -30,7 +32,7 @@ struct RuntimeTests {
     static func runStep(_ entry: FixtureEntry, in session: TmuxSession) throws {
         try session.waitFor("type to filter")
         try session.press("Enter")
-        try session.waitFor("Entries (4)")
+        try session.waitFor("Entries (6)")
         for _ in 0..<(2 + entry.rawValue) { try session.press("Down") }
         try session.press("Enter")
         try session.waitFor("› \(entry.title)")
@@ -47,6 +49,14 @@ struct RuntimeTests {
         #expect(screen.contains("Backend staging on GKE: pre-deploy"))
         let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(rows.allSatisfy { $0.count <= 80 })
+        // tmux sends End and Home as `ESC [ 4 ~` and `ESC [ 1 ~`, which xterm's terminfo entry does not
+        // list: they still move, and nothing reaches the filter as text.
+        try session.press("End")
+        let end = try session.waitFor("› Backend staging on GKE: troubleshooting")
+        #expect(!end.contains("Filter:"))
+        try session.press("Home")
+        let home = try session.waitFor("› Backend staging on GKE: onboarding")
+        #expect(!home.contains("Filter:"))
         try session.press("q")
         #expect(try session.waitForExit() == 0)
     }
@@ -99,6 +109,95 @@ struct RuntimeTests {
         #expect(try session.waitForExit() == 0)
         #expect(ProcessTable.snapshot().living(inGroup: group).isEmpty)
         try TerminalRestoreTests.expectRestored(session)
+
+        // The journal says what happened, in order: the quit, the step's end as cancelled, then the
+        // session's end, last.
+        let records = try JourneyTests.journal(session)
+        let types = records.compactMap { $0["type"] as? String }
+        #expect(types.last == "session_ended")
+        let quit = try #require(records.firstIndex { ($0["decision"] as? [String: Any])?["kind"] as? String == "quit" })
+        let finished = try #require(records.firstIndex { $0["type"] as? String == "step_finished" })
+        #expect(quit < finished)
+        let finish = try #require(records[finished]["finish"] as? [String: Any])
+        #expect(finish["step"] as? String == "forever")
+        #expect(finish["result"] as? String == "cancelled")
+        #expect(finish["end"] as? String == "cancelled")
+        #expect(!types.contains("decision") || records.allSatisfy { ($0["decision"] as? [String: Any])?["kind"] as? String != "step_cancelled" })
+        #expect(records.last?["result"] as? String == "ended (a step was cancelled by leaving)")
+
+        // The hint is printed once, with the session's id; the report tells the same story.
+        let ids = try FileManager.default.contentsOfDirectory(atPath: session.folder + "/state/runbook/sessions")
+        let id = try #require(ids.first)
+        let screen = try session.screen()
+        #expect(screen.components(separatedBy: "runbook report").count == 2, "one hint: \(screen)")
+        #expect(screen.contains("session \(id) recorded\nits report: runbook report \(id)\n"))
+        let report = try Subprocess.run(
+            [Paths.binary, "report", id], environment: ["XDG_STATE_HOME": session.folder + "/state", "PATH": "/usr/bin:/bin"])
+        #expect(report.status == 0)
+        #expect(report.stdout.contains("- Result: ended (a step was cancelled by leaving)"))
+        #expect(report.stdout.contains("**quit** (`forever`): the engineer quit while forever ran: cancelled"))
+        #expect(report.stdout.contains("diagnosis `forever`: Never ends — **cancelled**") || report.stdout.contains("`forever`") && report.stdout.contains("**cancelled**"))
+        #expect(report.stdout.contains("cancelled after"))
+    }
+
+    @Test("an interactive step hands the variables it assigns on to the steps after it")
+    func interactiveAssigns() throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(.interactiveAssigns, in: session)
+        try session.waitFor("pick a word:")
+        try session.type("zebra")
+        try session.press("Enter")
+        try session.waitForScreen("the TUI back, the step passed") { $0.contains("Step pick-word") && $0.contains("passed") }
+        try session.press("q")
+        try session.waitFor("› Interactive assigns")
+        try session.press("Down", "Enter")
+        let screen = try session.waitFor("the word was zebra")
+        #expect(screen.contains("Step use-word"))
+        try session.waitFor("passed")
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+        // The journal records where the value came from, and no capture folder is left behind.
+        let records = try JourneyTests.journal(session)
+        let started = records.compactMap { $0["step"] as? [String: Any] }.first { $0["step"] as? String == "use-word" }
+        #expect((started?["variables"] as? [String: String])?["WORD"] == "zebra")
+    }
+
+    @Test("a long output line wraps at the pane's edge, its continuations marked ↪, nothing cut")
+    func longLinesWrap() throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(.longLines, in: session)
+        let screen = try session.waitForScreen("the step to pass") { $0.contains("after-long-line") && $0.contains("passed") }
+        let rows = screen.split(separator: "\n").map(String.init)
+        let first = try #require(rows.firstIndex { $0.hasPrefix("│ begin col1=v1") })
+        let continued = rows[(first + 1)...].prefix { $0.hasPrefix("│↪") }
+        #expect(continued.count >= 3, "about 300 characters take four or five rows at 80 columns")
+        #expect(continued.last?.contains("LINE-END") == true, "the end of the line is on screen")
+        #expect(rows.allSatisfy { $0.count <= 80 })
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+    }
+
+    @Test("/ in the walkthrough finds text, marks the match and n moves to the next")
+    func walkthroughSearch() throws {
+        let session = try TmuxSession([Self.fixture])
+        try session.waitFor("type to filter")
+        try session.press("Enter")
+        try session.waitFor("Entries (6)")
+        try session.press("w")
+        try session.waitFor("Walkthrough")
+        try session.press("/")
+        try session.type("LINE-END")
+        try session.press("Enter")
+        // The mark shows while typing already; Enter ends typing and n/N take over the key line.
+        let screen = try session.waitForScreen("the match marked, typing ended") { s in
+            s.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("LINE-END") } && s.contains("n/N next/prev")
+        }
+        #expect(screen.contains("/LINE-END"))
+        #expect(!screen.contains("/LINE-END▏"))
+        try session.press("n")
+        try session.waitFor("no more matches below")
+        try session.press("q", "q", "q")
+        #expect(try session.waitForExit() == 0)
     }
 
     @Test("resizing while output streams keeps the step running and redraws at the new size")
@@ -196,7 +295,7 @@ struct RuntimeTests {
         let session = try TmuxSession(["--trace", file, Self.fixture])
         try session.waitFor("type to filter")
         try session.press("Enter")
-        try session.waitFor("Entries (4)")
+        try session.waitFor("Entries (6)")
         try session.press("q")
         try session.waitFor("type to filter")
         try session.press("q")

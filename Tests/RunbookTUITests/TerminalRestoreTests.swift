@@ -62,6 +62,13 @@ struct TerminalRestoreTests {
         #expect(try session.waitForExit() == 128 + SIGTERM)
         #expect(ProcessTable.snapshot().living(inGroup: group).isEmpty)
         try Self.expectRestored(session)
+        // The journal: the step's end, cancelled, then the session's end, last.
+        let records = try JourneyTests.journal(session)
+        let finish = records.last { $0["type"] as? String == "step_finished" }?["finish"] as? [String: Any]
+        #expect(finish?["step"] as? String == "forever")
+        #expect(finish?["result"] as? String == "cancelled")
+        #expect(records.last?["type"] as? String == "session_ended")
+        #expect(records.last?["result"] as? String == "interrupted by signal \(SIGTERM) (a step was cancelled by leaving)")
     }
 
     @Test("SIGTERM while an interactive step has the terminal: the step ends, the terminal comes back")
@@ -98,7 +105,7 @@ struct TerminalRestoreTests {
         try session.waitFor("type to filter")
         let pid = try session.runbookPID()
         try session.press("Enter")
-        try session.waitFor("Entries (4)")
+        try session.waitFor("Entries (6)")
         try session.press("Down", "Down", "Down", "Down", "Enter")
         try session.waitFor("Never ends")
         // Enter runs the step; the crash comes once it has run for a second.

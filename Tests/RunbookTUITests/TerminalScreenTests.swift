@@ -48,4 +48,22 @@ struct TerminalScreenTests {
         #expect(TerminalScreen.functionKey(runbook_key_f(12)) == .function(12))
         #expect(TerminalScreen.functionKey(KEY_IC) == nil)
     }
+
+    @Test("escape sequences ncurses does not know become their key, or nothing: never text")
+    func unknownSequences() {
+        func keys(_ text: String) -> [Key] { TerminalScreen.decode(text.unicodeScalars.map(\.value)) }
+        #expect(keys("\u{1B}[4~") == [.end], "tmux's End under TERM=xterm")
+        #expect(keys("\u{1B}[1~") == [.home])
+        #expect(keys("\u{1B}[7~\u{1B}[8~") == [.home, .end], "rxvt")
+        #expect(keys("\u{1B}[5~\u{1B}[6~\u{1B}[3~") == [.pageUp, .pageDown, .delete])
+        #expect(keys("\u{1B}OF\u{1B}OH") == [.end, .home])
+        #expect(keys("\u{1B}[1;5A") == [.up], "a modifier is ignored")
+        #expect(keys("\u{1B}[Z") == [.backTab])
+        #expect(keys("\u{1B}[2~") == [], "Insert is not used: dropped, not typed")
+        #expect(keys("\u{1B}[[A") == [], "the linux console's F1 is dropped")
+        #expect(keys("\u{1B}[200~") == [], "a bracketed-paste mark is dropped")
+        #expect(keys("\u{1B}") == [.escape])
+        #expect(keys("\u{1B}q") == [.escape, .character("q")])
+        #expect(keys("ab\u{1B}[4~c") == [.character("a"), .character("b"), .end, .character("c")])
+    }
 }

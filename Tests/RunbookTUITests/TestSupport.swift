@@ -207,6 +207,9 @@ extension AppState {
 
     /// The screen as text.
     var screen: String { view(size).text }
+
+    /// The key line of the screen (the last row).
+    var walkthroughHintText: String { screen.split(separator: "\n").last.map(String.init) ?? "" }
 }
 
 extension Array where Element == AppEffect {

@@ -1,3 +1,4 @@
+import Foundation
 import RunbookKit
 import Testing
 
@@ -219,7 +220,7 @@ struct UpdateTests {
         let asked = s.press(.enter)
         #expect(asked.runs.isEmpty)
         #expect(s.screenName == "variables")
-        #expect(s.screen.contains("Step `reset-password` needs a value before it runs"))
+        #expect(s.screen.contains("Step reset-password needs a value before it runs: DB_PASSWORD"))
         s.type("s3cr3t-pw")
         #expect(s.screen.contains("•••••••••▏"))
         #expect(!s.screen.contains("s3cr3t"))
@@ -289,9 +290,10 @@ struct UpdateTests {
         let (id, launch) = try #require(effects.interactiveRuns.first)
         #expect(launch.step.id == "edit-manifest")
         #expect(effects.runs.isEmpty)
-        let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000))
+        let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000, assigned: [:]))
         #expect(end.journal.contains { if case .stepFinished = $0 { return true } else { return false } })
         #expect(s.screen.contains("✓ passed"))
+        #expect(s.screen.contains("it ran in the terminal: its output is not kept here"), "not “no output”")
     }
 
     // MARK: - Steps
@@ -351,7 +353,7 @@ struct UpdateTests {
         #expect(s.screen.contains("nothing is running"))
     }
 
-    @Test("q on Home asks first while a step runs; n stays, y cancels and quits with the session hint")
+    @Test("q on Home asks first while a step runs; n stays, y quits: the step's end, cancelled, comes before session_ended")
     func quitWhileRunning() throws {
         var s = smallEntry()
         s.press(.end)
@@ -367,15 +369,52 @@ struct UpdateTests {
         s.press(.character("q"))
         let effects = s.press(.character("y"))
         #expect(s.isFinished)
-        #expect(effects.decisionKinds == ["step_cancelled"])
-        #expect(effects.journal.contains(.sessionEnded(result: "ended")))
-        guard case .quit(let message)? = effects.last else {
-            Issue.record("the last effect is not .quit: \(effects)")
-            return
-        }
-        #expect(message?.contains("runbook sessions") == true)
-        #expect(message?.contains("runbook report") == true)
-        #expect(s.update(.output(id, lines: [], partial: nil)).isEmpty, "nothing happens after quitting")
+        #expect(effects.decisions == [.init(kind: "quit", step: "db-connects", detail: "the engineer quit while db-connects ran: cancelled")])
+        #expect(!effects.journal.contains { if case .sessionEnded = $0 { return true } else { return false } },
+                "the session ends after the step does")
+        // The runtime prints the session hint itself, once: the state has no message of its own.
+        #expect(effects.last == .quit(message: nil))
+        // Keys do nothing any more; the step's last output and its end are still journaled, then the session's end.
+        #expect(s.press(.character("r"), .enter).isEmpty)
+        let output = s.output(id, "still talking")
+        #expect(output.journal.contains { if case .output(let o) = $0 { return o.text == "still talking" } else { return false } })
+        let end = s.update(.exited(id, end: .cancelled, durationMs: 2100, assigned: [:]))
+        let finish = try #require(end.journal.compactMap { if case .stepFinished(let f) = $0 { return f } else { return nil } }.first)
+        #expect(finish.result == "cancelled")
+        #expect(finish.end == "cancelled")
+        #expect(end.journal.last == .sessionEnded(result: "ended (a step was cancelled by leaving)"))
+        #expect(s.update(.stopped).isEmpty, "the session ends once")
+    }
+
+    @Test("when the runtime leaves on its own, the running step ends as cancelled, then the session")
+    func stoppedUnasked() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let effects = s.update(.stopped)
+        #expect(s.isFinished)
+        #expect(effects.decisions.map(\.detail) == ["runbook stopped while db-connects ran: cancelled"])
+        #expect(effects.journal.map(\.typeName).suffix(2) == ["step_finished", "session_ended"])
+        #expect(effects.journal.last == .sessionEnded(result: "ended: runbook stopped (a step was cancelled by leaving)"))
+        #expect(s.update(.exited(id, end: .cancelled, durationMs: 10, assigned: [:])).isEmpty)
+        #expect(TerminalApp.sessionHint([]) == "")
+        #expect(TerminalApp.sessionHint(["a"]) == "session a recorded\nits report: runbook report a\n")
+        #expect(TerminalApp.sessionHint(["a", "b"]) == "sessions recorded: a, b\na report: runbook report <session>\n")
+    }
+
+    @Test("when the runtime stops waiting, the steps still running end as cancelled, then the session")
+    func stoppedWhileRunning() throws {
+        var s = smallEntry()
+        s.press(.end)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let effects = s.update(.terminate(signal: 1))
+        #expect(effects.decisions.map(\.detail) == ["signal 1 ended runbook while db-connects ran: cancelled"])
+        #expect(effects.last == .quit(message: nil))
+        let end = s.update(.stopped)
+        let kinds = end.journal.map(\.typeName)
+        #expect(kinds.suffix(2) == ["step_finished", "session_ended"])
+        #expect(end.journal.last == .sessionEnded(result: "interrupted by signal 1 (a step was cancelled by leaving)"))
+        #expect(s.update(.exited(id, end: .cancelled, durationMs: 10, assigned: [:])).isEmpty, "the run had ended")
     }
 
     @Test("q on Home quits at once when nothing runs; without a session there is no hint")
@@ -433,6 +472,96 @@ struct UpdateTests {
         #expect(launch.id == "node-account-can-pull")
         s.exit(id, 0, assigned: ["GKE_SA": "node-sa@example.iam.gserviceaccount.com"])
         #expect(s.resolvers[0]?.value(of: "GKE_SA")?.source == .step)
+    }
+
+    @Test("values an interactive step assigns are handed on to the steps after it, as a background step's are")
+    func interactiveAssigns() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Pick a pod
+            ---
+            # Pick a pod
+
+            ## Pick and look
+
+            ### Diagnosis
+
+            ```sh {name=pick interactive confirm=false}
+            printf 'pod? '; read -r POD
+            ```
+
+            ```sh {name=describe}
+            kubectl describe pod "$POD"
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        #expect(s.screenName == "entry")
+        let (id, launch) = try #require(s.press(.enter).interactiveRuns.first)
+        #expect(launch.step.id == "pick")
+        s.update(.interactiveFinished(id, end: .exited(0), durationMs: 4000, assigned: ["POD": "backend-7d9f"]))
+        #expect(s.resolvers[0]?.value(of: "POD")?.source == .step)
+        s.press(.character("q"), .down)
+        let (_, next) = try #require(s.press(.enter).runs.first)
+        #expect(next.step.id == "describe")
+        #expect(next.environment["POD"] == "backend-7d9f")
+    }
+
+    @Test("with several manual indicators open, Tab picks the one y/n answers, marked ▸; the mark moves on to the next open one")
+    func chooseManualIndicator() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Look by eye
+            ---
+            # Look by eye
+
+            ## Dashboards
+
+            ### Verify
+
+            ```sh {name=look}
+            echo ok
+            ```
+
+            Success indicators:
+
+            - exit 0
+            - The error rate graph is flat
+            - The latency graph is under 200 ms
+            - Nobody in the channel reports errors
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        s.exit(id, 0)
+        var screen = s.screen
+        #expect(screen.contains("▸? answer y/n The error rate graph is flat"))
+        #expect(screen.contains(" ? answer y/n The latency graph is under 200 ms"))
+        #expect(screen.contains("▸ answer: y yes  n no  Tab marks another"))
+        // Tab moves the mark to the second open one; y answers that one, not the first.
+        s.press(.tab)
+        screen = s.screen
+        #expect(screen.contains("▸? answer y/n The latency graph is under 200 ms"))
+        let yes = s.press(.character("y"))
+        #expect(yes.decisions.map(\.detail) == ["The latency graph is under 200 ms: yes"])
+        screen = s.screen
+        #expect(screen.contains(" ✓ pass       The latency graph is under 200 ms"))
+        #expect(screen.contains(" ? answer y/n The error rate graph is flat"))
+        // The mark moved on to the next open one after it.
+        #expect(screen.contains("▸? answer y/n Nobody in the channel reports errors"))
+        // Shift-Tab goes back, wrapping; n answers it.
+        s.press(.backTab)
+        #expect(s.screen.contains("▸? answer y/n The error rate graph is flat"))
+        #expect(s.press(.character("n")).decisions.map(\.detail) == ["The error rate graph is flat: no"])
+        screen = s.screen
+        #expect(screen.contains(" ✗ fail       The error rate graph is flat"))
+        #expect(screen.contains("▸? answer y/n Nobody in the channel reports errors"))
+        #expect(screen.contains("▸ answer: y yes  n no"))
+        #expect(!screen.contains("Tab marks another"), "one left: nothing else to mark")
+        s.press(.character("y"))
+        #expect(!s.screen.contains("▸"))
+        #expect(s.press(.tab).isEmpty)
+        #expect(s.screen.contains("this step has none open"))
     }
 
     // MARK: - Checklists
@@ -669,6 +798,291 @@ struct UpdateTests {
         let second = s.press(.enter)
         #expect(second.runs.first?.1.step.id == "show-deployment", "confirm=false runs at once")
         #expect(s.screenName == "step")
+    }
+
+    @Test("/ in the walkthrough searches the text: the match is marked » and scrolled into view; n and N move; Esc cancels")
+    func walkthroughSearch() throws {
+        let paragraphs = (1...60).map { i in
+            i == 20 ? "Paragraph 20 mentions the needle for the first time." :
+            i == 45 ? "Paragraph 45 has the Needle again." : "Paragraph \(i) says nothing of note."
+        }
+        let rb = Fixture.inline("---\ntitle: Long read\n---\n# Long read\n\n" + paragraphs.joined(separator: "\n\n") + "\n")
+        var s = Fixture.state([rb])
+        s.press(.enter, .character("w"))
+        #expect(s.screenName == "walkthrough")
+        #expect(s.screen.contains("Paragraph 1 says nothing"))
+        #expect(!s.screen.contains("needle"))
+        s.press(.character("/"))
+        #expect(s.walkthroughHintText.contains("Esc cancel"))
+        s.type("NEEDLE")
+        var screen = s.screen
+        #expect(screen.contains("/NEEDLE▏"))
+        let row = try #require(screen.split(separator: "\n").first { $0.contains("Paragraph 20 mentions the needle") })
+        #expect(row.hasPrefix("»"), "the match is marked")
+        #expect(!screen.contains("Paragraph 1 says"), "scrolled to the match")
+        s.press(.enter)
+        #expect(s.walkthroughHintText.contains("n/N next/prev"))
+        // n: the next match, case ignored; then nothing more below.
+        s.press(.character("n"))
+        screen = s.screen
+        #expect(screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 45 has the Needle") })
+        #expect(!screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20") })
+        s.press(.character("n"))
+        #expect(s.screen.contains("no more matches below"))
+        s.press(.character("N"))
+        #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20 mentions") })
+        // A resize lays the text out anew: the match stays on the same words, in view.
+        s.update(.resize(ScreenSize(columns: 40, rows: 16)))
+        #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20") })
+        s.update(.resize(ScreenSize(columns: 80, rows: 24)))
+        #expect(s.screen.split(separator: "\n").contains { $0.hasPrefix("»") && $0.contains("Paragraph 20 mentions") })
+        // Esc while typing cancels: the search is gone and the screen is back where it was.
+        s.press(.home)
+        s.press(.character("/"))
+        s.type("needle")
+        #expect(!s.screen.contains("Paragraph 1 says"))
+        s.press(.escape)
+        screen = s.screen
+        #expect(s.screenName == "walkthrough")
+        #expect(screen.contains("Paragraph 1 says nothing"))
+        #expect(!screen.contains("/needle"))
+        #expect(!screen.contains("»"))
+        // A search with no hit says so.
+        s.press(.character("/"))
+        s.type("haystack")
+        #expect(s.screen.contains("/haystack▏ (no match)"))
+        s.press(.enter)
+        #expect(s.screen.contains("no line contains “haystack”"))
+    }
+
+    @Test("long output lines wrap, continuations marked ↪; search and scrolling land on the right line counting wrapped rows")
+    func longLinesWrap() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Logs
+            ---
+            # Logs
+
+            ## Read the logs
+
+            ### Diagnosis
+
+            ```sh {name=logs}
+            kubectl logs deploy/app
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        let long = (1...20).map { "field\($0)=value\($0)" }.joined(separator: " ")
+        s.output(id, "first line", long, "tail line")
+        // The output pane's rows: margin character and text, between the box's sides.
+        func paneRows(_ screen: String) -> [(margin: Character, text: String)] {
+            let rows = screen.split(separator: "\n").map(String.init)
+            guard let start = rows.firstIndex(where: { $0.hasPrefix("┌─ Output") }) else { return [] }
+            return rows[(start + 1)...].prefix { $0.hasPrefix("│") }.map { row in
+                let inner = Array(row.dropFirst().dropLast())
+                return (inner[0], String(inner.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: " ▲▼")))
+            }
+        }
+        var rows = paneRows(s.screen)
+        let start = try #require(rows.firstIndex { $0.text.hasPrefix("field1=value1 ") })
+        #expect(rows[start].margin == " ")
+        let continued = rows[(start + 1)...].prefix { $0.margin == "↪" }
+        #expect(continued.count >= 3, "a 270-character line takes four rows at 80 columns")
+        #expect(([rows[start].text] + continued.map(\.text)).joined().replacingOccurrences(of: " ", with: "")
+                    == long.replacingOccurrences(of: " ", with: ""),
+                "every character is on screen, in order")
+        #expect(rows[start + continued.count + 1].text == "tail line")
+
+        // Twenty long lines after one that matters: the match lands in view though each line takes rows.
+        let noise = (1...20).map { i in "noise \(i) " + String(repeating: "x", count: 180) }
+        s.update(.output(id, lines: [OutputLine(channel: .stderr, text: "ERROR the needle line")] +
+                         noise.map { OutputLine(channel: .stdout, text: $0) }, partial: nil))
+        s.exit(id, 1)
+        #expect(!s.screen.contains("ERROR the needle line"))
+        s.press(.character("/"))
+        s.type("needle")
+        s.press(.enter)
+        rows = paneRows(s.screen)
+        #expect(rows.contains { $0.margin == "▶" && $0.text.hasPrefix("ERROR the needle line") }, "the match is on screen")
+        // g goes to the top, j moves one line down (all of its rows), G follows the end again.
+        s.press(.character("g"))
+        #expect(paneRows(s.screen).first?.text == "first line")
+        s.press(.character("j"))
+        #expect(paneRows(s.screen).first?.text.hasPrefix("field1=value1") == true)
+        s.press(.character("j"))
+        #expect(paneRows(s.screen).first?.text.hasPrefix("field") == false, "past all four rows of the long line")
+        s.press(.character("G"))
+        rows = paneRows(s.screen)
+        #expect(rows.last?.margin == "↪")
+        #expect(rows.last?.text.hasSuffix("xxx") == true)
+        #expect(rows.contains { $0.text.hasPrefix("noise 20 ") })
+    }
+
+    @Test("what a newcomer meets: a missing command is named, the verdict beside a long title stays visible, no t without a tree")
+    func newcomerFixes() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Newcomer
+            ---
+            # Newcomer
+
+            ## Pod
+
+            ### Diagnosis
+
+            List every pod that is not running, in all namespaces, the oldest first, to see what is stuck:
+
+            ```sh {name=pods}
+            kubectl get pods --all-namespaces --field-selector=status.phase!=Running --sort-by=.metadata.creationTimestamp
+            ```
+
+            ```sh {name=dashboards}
+            kubectl get pods
+            ```
+
+            - The dashboard graphs look normal
+            """)
+        var s = Fixture.state([rb])
+        #expect(!s.press(.enter).isEmpty)
+        #expect(!s.screen.split(separator: "\n").last!.contains("t triage"), "no tree: no t on the key line")
+        s.press(.down, .down, .enter)
+        #expect(s.screenName == "entry")
+        let (id, _) = try #require(s.press(.enter).runs.first)
+        s.output(id, "bash: line 1: kubectl: command not found", channel: .stderr)
+        s.exit(id, 127)
+        #expect(s.screen.contains("✗ failed  exit 127 · 1.2s · command not found: is it installed and in PATH?"))
+        #expect(s.screen.contains("pods exit 127: ✗ failed · command not found"), "the status line says it too")
+        s.press(.character("q"))
+        let row = try #require(s.screen.split(separator: "\n").first { $0.contains("List every pod") })
+        #expect(row.contains("…") && row.contains("✗ failed"), "the title is cut, not the verdict: \(row)")
+        // A command that failed with only a manual indicator to judge says so before the y/n.
+        s.press(.down)
+        let (id2, _) = try #require(s.press(.enter).runs.first)
+        s.exit(id2, 1)
+        #expect(s.screen.contains("? answer y/n  exit 1 · 1.2s · the command failed: check its output first"))
+    }
+
+    @Test("asking for a value before a step with a long id: the question wraps onto a second line, nothing cut")
+    func askWraps() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Ask
+            variables:
+              LOAD_BALANCER_IP:
+                description: External IP address of the load balancer
+            ---
+            # Ask
+
+            ## Health
+
+            ### Verify
+
+            ```sh {name=health-through-the-external-load-balancer}
+            curl -fsS "http://$LOAD_BALANCER_IP/api/v1/health/ready"
+            ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .down, .down, .enter)
+        #expect(s.press(.enter).runs.isEmpty)
+        #expect(s.screenName == "variables")
+        let rows = s.screen.split(separator: "\n").map(String.init)
+        #expect(rows[1] == " Step health-through-the-external-load-balancer needs a value before it runs:")
+        #expect(rows[2] == " LOAD_BALANCER_IP")
+        #expect(rows[3].hasPrefix(" Type it in the marked row, then Enter"))
+        #expect(rows[4].hasPrefix("  Name "))
+    }
+
+    @Test("a step not run yet shows its whole command when the header cannot, wrapped, before the expected output")
+    func fullCommandBeforeRun() throws {
+        let command = "gcloud artifacts repositories describe \"$REPOSITORY\" --location=\"$REGION\" --project=\"$PROJECT\" --format=\"value(format)\""
+        let rb = Fixture.inline("""
+            ---
+            title: Before
+            variables:
+              REPOSITORY: {default: coditect-backend}
+              REGION: {default: us-central1}
+              PROJECT: {default: coditect-cloud-infra}
+            ---
+            # Before
+
+            ## Checks
+
+            - [ ] The repository exists
+
+              ```sh {name=repo-exists}
+              \(command)
+              ```
+
+              Expected output:
+
+              ```text
+              DOCKER
+              ```
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .end, .enter)
+        #expect(s.screenName == "checklist")
+        s.press(.character("o"))
+        #expect(s.screenName == "step")
+        let screen = s.screen
+        #expect(screen.contains("not run yet: ⏎ runs it"))
+        #expect(screen.contains("The command in full:"))
+        let rows = screen.split(separator: "\n").map(String.init)
+        let first = try #require(rows.firstIndex { $0.contains("│ $ gcloud artifacts") })
+        let pieces = [String(rows[first].dropFirst(4))] + rows[(first + 1)...].prefix { $0.hasPrefix("│  ↪") }.map { String($0.dropFirst(4)) }
+        // Each row holds 74 characters of it at 80 columns (the pane's inside less the margin and `$ `).
+        let joined = pieces.map { String($0.prefix(74)) }.joined().replacingOccurrences(of: "│", with: "")
+            .trimmingCharacters(in: .whitespaces)
+        #expect(joined.hasPrefix("gcloud artifacts repositories describe \"coditect-backend\" --location=\"us-central1\""))
+        #expect(joined.contains("--format=\"value(format)\""), "nothing of it is cut: \(pieces)")
+        #expect(screen.contains("Expected output:"))
+        #expect(screen.contains(" DOCKER"))
+    }
+
+    @Test("the matched probe line keeps the words that matched in view when the line is long")
+    func matchedExcerpt() {
+        let line = "django.db.utils.OperationalError: connection to server at \"10.41.64.3\", port 5432 failed: FATAL: connection requires a valid client certificate"
+        let shown = AppState.excerpt(line, around: ["valid client certificate", "pg_hba.conf rejects"], width: 60)
+        #expect(shown.hasPrefix("…"))
+        #expect(shown.contains("valid client certificate"))
+        #expect(DisplayWidth.of(shown) <= 60)
+        #expect(AppState.excerpt("short line with Running", around: ["Running"], width: 60) == "short line with Running")
+        let early = AppState.excerpt("CrashLoopBackOff " + String(repeating: "x", count: 100), around: ["CrashLoopBackOff"], width: 40)
+        #expect(early.hasPrefix("CrashLoopBackOff") && early.hasSuffix("…"))
+    }
+
+    @Test("a checklist item waiting for an answer shows the question y/n answers")
+    func checklistQuestion() throws {
+        let rb = Fixture.inline("""
+            ---
+            title: Release
+            ---
+            # Release
+
+            ## Before the release
+
+            - [ ] The config is right
+
+              ```sh {name=show-config}
+              cat config.yaml
+              ```
+
+              Success indicators:
+
+              - exit 0
+              - The values match the release notes
+            """)
+        var s = Fixture.state([rb])
+        s.press(.enter, .end, .enter)
+        #expect(s.screenName == "checklist")
+        let (id, _) = try #require(s.press(.character("r")).runs.first)
+        s.exit(id, 0)
+        #expect(s.screenName == "checklist")
+        #expect(s.screen.contains("? The values match the release notes  y yes  n no"))
+        #expect(s.press(.character("y")).decisions.map(\.detail) == ["The values match the release notes: yes"])
+        #expect(!s.screen.contains("? The values match the release notes"))
     }
 
     // MARK: - Help

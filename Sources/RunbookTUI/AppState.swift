@@ -158,7 +158,7 @@ public struct AppState: Sendable {
         case .tick(let now):
             nowMs = now
             return []
-        case .key, .resize, .terminate:
+        case .key, .resize, .terminate, .started:
             return []
         }
         return effects + endSessionIfIdle()

@@ -285,6 +285,10 @@ public final class TerminalApp {
     // MARK: Events and effects
 
     private func dispatch(_ event: AppEvent) {
+        if let trace, case .exited(let id, let end, _, _) = event {
+            // One line each: a start failure's message is left out.
+            if case .failedToStart = end { trace.record("exited \(id) failed to start") } else { trace.record("exited \(id) \(end.description)") }
+        }
         pending.append(event)
         guard !dispatching else { return }
         dispatching = true
@@ -304,6 +308,7 @@ public final class TerminalApp {
             guard !quitting else { return }
             let size = TerminalSize(
                 rows: UInt16(clamping: screen.size.rows), columns: UInt16(clamping: screen.size.columns))
+            trace?.record("run \(id)")
             pending += steps.start(id, launch, terminalSize: size)
         case .cancel(let id):
             if let step = interactive, step.id == id {

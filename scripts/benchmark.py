@@ -6,7 +6,11 @@ beside its baseline, so a loaded machine slows both. Wall time is time.perf_coun
 max RSS and CPU time come from resource.getrusage(RUSAGE_CHILDREN) in a fresh measuring process per run,
 so each figure belongs to one run (and covers the step's own processes too, which runbook waits for).
 
-    scripts/benchmark.py --binary .build/release/runbook [--runs N] [--quick] [--only a,b,c]
+The TUI's parts (d), (e), (f) run `runbook --trace FILE` on a pseudo-terminal this script opens (120x40,
+TERM=xterm-256color), send it keys, and read the trace: CLOCK_MONOTONIC in nanoseconds, the clock of
+time.monotonic_ns(), so the trace's times and this script's compare directly.
+
+    scripts/benchmark.py --binary .build/release/runbook [--runs N] [--quick] [--only a,b,c,d,e,f]
 """
 
 import argparse
@@ -211,8 +215,8 @@ def tui_environment(env):
     tui = dict(env)
     tui["TERM"] = "xterm-256color"
     tui["LANG"] = "C.UTF-8"
-    tui.pop("NO_COLOR", None)
-    tui["RUNBOOK_MOUSE"] = "on"
+    for name in ("NO_COLOR", "RUNBOOK_MOUSE", "RUNBOOK_TEST_CRASH"):  # colours and the mouse on, as by default
+        tui.pop(name, None)
     return tui
 
 
@@ -241,10 +245,13 @@ class TuiSession:
 
     def __init__(self, binary, args, env, trace_path):
         self.trace_path = trace_path
+        if os.path.exists(trace_path):  # a stale trace would be read before the TUI truncates it
+            os.unlink(trace_path)
         self.events = []
         self._partial = b""
         self._offset = 0
         self.output_bytes = 0
+        self.pressed = 0
         self.status = None
         self.spawned_ns = time.monotonic_ns()
         pid, fd = pty.fork()
@@ -328,6 +335,7 @@ class TuiSession:
         """Writes one key; returns the monotonic time just before."""
         sent = time.monotonic_ns()
         os.write(self.fd, key)
+        self.pressed += 1
         return sent
 
     def press_and_wait(self, key):
@@ -388,6 +396,8 @@ def key_latencies(session, keys, count, rng):
         seen = [e for e in events if e.kind == "key"]
         return len(seen) >= first + count and any(e.kind == "frame" and e.ns >= seen[first + count - 1].ns for e in events)
     session.wait_for(f"frames after {count} keys", all_drawn)
+    if session.count("key") != session.pressed:
+        sys.exit(f"benchmark: {session.pressed} keys pressed, the TUI read {session.count('key')}: keys were split or lost")
     events = session.events
     received = [e.ns for e in events if e.kind == "key"][first:first + count]
     frames = [e.ns for e in events if e.kind == "frame"]
@@ -547,7 +557,7 @@ def first_frame(args, binary, env, root, folder, table):
     """(f): spawn -> first frame flushed, `runbook runbooks/`, against spawn -> exit of `runbook --version`."""
     keys = tui_keys(env)
     runbooks = os.path.join(root, "runbooks")
-    frames, versions = [], []
+    frames, versions, starts = [], [], []
     for run in range(args.load_runs + 1):
         start = time.monotonic_ns()
         pid, fd = pty.fork()
@@ -569,15 +579,21 @@ def first_frame(args, binary, env, root, folder, table):
         session = TuiSession(binary, [runbooks], env, trace)
         session.wait_for("the first frame", lambda ev: any(e.kind == "frame" for e in ev))
         frame = next(e.ns for e in session.events if e.kind == "frame") - session.spawned_ns
+        start = next((e.ns for e in session.events if e.kind == "start"), None)
         session.close(keys["q"])
         if run > 0:  # the first run warms the page cache
             frames.append(frame)
             versions.append(version)
+            if start is not None:
+                starts.append(start - session.spawned_ns)
     t_frame, t_version = statistics.median(frames), statistics.median(versions)
     table.add(f"(f) first frame, `runbook runbooks/`: spawn -> flushed, median of {len(frames)}", "<= 50 ms",
               f"{t_frame / 1e6:.1f} ms", f"{t_version / 1e6:.1f} ms", f"{t_frame / t_version:.1f}x",
               verdict(t_frame <= 50e6))
     table.add("(f) the slowest of those first frames", "", f"{max(frames) / 1e6:.1f} ms", "", "", "info")
+    if len(starts) == len(frames):
+        table.add("(f) of which spawn -> runbooks loaded, terminal set up (trace `start`)", "",
+                  f"{statistics.median(starts) / 1e6:.1f} ms", "", "", "info")
     table.add("(f) baseline: `runbook --version` on a pty, spawn -> exit", "", f"{t_version / 1e6:.1f} ms", "", "", "info")
 
 
@@ -599,6 +615,10 @@ def main():
         args.runs, args.load_runs, args.gigabytes, args.tui_runs, args.keys = 3, 5, 0.1, 1, 100
     binary = os.path.abspath(args.binary)
     parts = set(args.only.split(","))
+    if not parts <= set("abcdef"):
+        sys.exit(f"benchmark: --only takes parts among a,b,c,d,e,f, not {args.only}")
+    if parts & set("def") and time.get_clock_info("monotonic").implementation != "clock_gettime(CLOCK_MONOTONIC)":
+        sys.exit("benchmark: (d), (e) and (f) need time.monotonic_ns() to be CLOCK_MONOTONIC, the trace's clock")
 
     with tempfile.TemporaryDirectory(prefix="runbook-bench-") as folder:
         env = dict(os.environ)

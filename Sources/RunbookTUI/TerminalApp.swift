@@ -127,6 +127,7 @@ public final class TerminalApp {
             store: SessionStore(environment: runtime.environment), library: library,
             environment: runtime.environment, drill: options.drill)
         trace = runtime.tracePath.flatMap { TraceLog(path: $0) }
+        trace?.record("start")
     }
 
     // MARK: The loop

@@ -23,7 +23,7 @@ enum RunOutcome: String, Sendable, Hashable {
     }
 }
 
-/// One run of one step: its indicators judged line by line, its output, how it ended. Kept in
+/// One run of one step: its indicators judged as its output arrives, its output, how it ended. Kept in
 /// `AppState.runs` by `RunID` while it runs and after.
 struct StepRun: Sendable {
     let id: RunID

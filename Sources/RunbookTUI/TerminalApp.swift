@@ -309,8 +309,10 @@ public final class TerminalApp {
             guard !quitting else { return }
             let size = TerminalSize(
                 rows: UInt16(clamping: screen.size.rows), columns: UInt16(clamping: screen.size.columns))
-            trace?.record("run \(id)")
-            pending += steps.start(id, launch, terminalSize: size)
+            let failed = steps.start(id, launch, terminalSize: size)
+            // Once spawned: where `StepMonitor` starts the step's duration, headless or not.
+            if failed.isEmpty { trace?.record("run \(id)") }
+            pending += failed
         case .cancel(let id):
             if let step = interactive, step.id == id {
                 step.terminate()

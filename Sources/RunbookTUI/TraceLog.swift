@@ -12,16 +12,17 @@ import Glibc
 /// ```
 /// 81234560000000 start
 /// 81234567890123 key character("j")
-/// 81234571234567 frame 412
+/// 81234571234567 frame 38
 /// 81234580000000 run run-2
 /// 81234590000000 output 65536
 /// 81234990000000 exited run-2 exit 0
 /// ```
 ///
 /// `start` is written once the runbooks are loaded and the terminal is set up, before the first
-/// frame; `frame N` counts the rows written; `output N` the bytes read from every step in one turn; `run`
-/// is written as the step is about to be spawned, `exited` when its end reaches `update`. Lines are written as they happen (one `write` each), so the
-/// file is complete up to a crash.
+/// frame; `frame N` counts the rows written; `output N` the bytes read from every step in one turn;
+/// `run` is written once the step's process is spawned (where its duration starts), `exited` when its
+/// end reaches `update`. Lines are written as they happen (one `write` each), so the file is complete
+/// up to a crash.
 final class TraceLog {
     private let fd: Int32
 

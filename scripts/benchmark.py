@@ -528,7 +528,7 @@ def tui_flood(args, binary, env, folder, table):
         session.close(keys["q"] * 4)
     t_tui, t_step, t_wall = statistics.median(tui), statistics.median(check_step), statistics.median(check_wall)
     ratio = t_tui / t_step
-    table.add(f"(e) TUI, seq 1 {count}: step started -> its end handled, median of {len(tui)}", "<= 1.5x",
+    table.add(f"(e) TUI, seq 1 {count}: step spawned -> its end handled, median of {len(tui)}", "<= 1.5x",
               f"{t_tui * 1000:.0f} ms", f"{t_step * 1000:.0f} ms", f"{ratio:.2f}x", verdict(ratio <= 1.5))
     table.add("(e) baseline: the step's duration in `runbook check` (its report)", "", f"{t_step * 1000:.0f} ms", "", "", "info")
     table.add("(e) `runbook check` whole process, for reference", "", f"{t_wall * 1000:.0f} ms", "", "", "info")

@@ -123,7 +123,6 @@ struct StepRun: Sendable {
         return effects
     }
 
-
     /// Verdicts decided since the last call, as journal records.
     mutating func newVerdicts(masker: SecretMasker) -> [AppEffect] {
         var effects: [AppEffect] = []

@@ -288,7 +288,11 @@ public final class TerminalApp {
     private func dispatch(_ event: AppEvent) {
         if let trace, case .exited(let id, let end, _, _) = event {
             // One line each: a start failure's message is left out.
-            if case .failedToStart = end { trace.record("exited \(id) failed to start") } else { trace.record("exited \(id) \(end.description)") }
+            if case .failedToStart = end {
+                trace.record("exited \(id) failed to start")
+            } else {
+                trace.record("exited \(id) \(end.description)")
+            }
         }
         pending.append(event)
         guard !dispatching else { return }

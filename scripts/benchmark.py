@@ -6,17 +6,29 @@ beside its baseline, so a loaded machine slows both. Wall time is time.perf_coun
 max RSS and CPU time come from resource.getrusage(RUSAGE_CHILDREN) in a fresh measuring process per run,
 so each figure belongs to one run (and covers the step's own processes too, which runbook waits for).
 
-    scripts/benchmark.py --binary .build/release/runbook [--runs N] [--quick] [--only a,b,c]
+The TUI's parts (d), (e), (f) run `runbook --trace FILE` on a pseudo-terminal this script opens (120x40,
+TERM=xterm-256color), send it keys, and read the trace: CLOCK_MONOTONIC in nanoseconds, the clock of
+time.monotonic_ns(), so the trace's times and this script's compare directly.
+
+    scripts/benchmark.py --binary .build/release/runbook [--runs N] [--quick] [--only a,b,c,d,e,f]
 """
 
 import argparse
+import curses
+import errno
+import fcntl
 import json
 import os
-import shutil
+import pty
+import random
+import select
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import textwrap
 import time
 
@@ -191,6 +203,411 @@ def loading(args, binary, env, root, table):
     table.add("(c) baseline: runbook --version (process start)", "", f"{t_version * 1000:.1f} ms", "", "", "info")
 
 
+# ---------------------------------------------------------------------------------------------------
+# (d), (e), (f): the TUI, driven through a real pseudo-terminal.
+
+TUI_ROWS, TUI_COLUMNS = 40, 120
+# Every wait below has a deadline; a TUI that never answers ends the benchmark with a message.
+TUI_DEADLINE = 120.0
+
+
+def tui_environment(env):
+    tui = dict(env)
+    tui["TERM"] = "xterm-256color"
+    tui["LANG"] = "C.UTF-8"
+    for name in ("NO_COLOR", "RUNBOOK_MOUSE", "RUNBOOK_TEST_CRASH"):  # colours and the mouse on, as by default
+        tui.pop(name, None)
+    return tui
+
+
+def tui_keys(env):
+    """The byte sequences the terminal sends for the keys used, from terminfo (ncurses turns the keypad
+    on, so the arrows are the application-mode `kcuu1` and `kcud1`)."""
+    curses.setupterm(env["TERM"], sys.stdout.fileno() if sys.stdout.isatty() else -1)
+    up, down = curses.tigetstr("kcuu1"), curses.tigetstr("kcud1")
+    if not up or not down:
+        sys.exit(f"benchmark: terminfo for {env['TERM']} has no arrow keys")
+    return {"up": up, "down": down, "enter": b"\r", "ctrl-c": b"\x03", "q": b"q"}
+
+
+class TraceEvent:
+    __slots__ = ("ns", "kind", "rest")
+
+    def __init__(self, ns, kind, rest):
+        self.ns, self.kind, self.rest = ns, kind, rest
+
+
+class TuiSession:
+    """`runbook --trace FILE ARGS...` on a new pseudo-terminal of TUI_COLUMNS x TUI_ROWS, in a session of
+    its own with the pty as its controlling terminal, as a terminal emulator starts it. Everything the
+    TUI writes is read at once (and thrown away), so it never waits on a full pty; the trace is read as
+    it grows. `spawned_ns` is time.monotonic_ns() just before fork, the trace's clock."""
+
+    def __init__(self, binary, args, env, trace_path):
+        self.trace_path = trace_path
+        if os.path.exists(trace_path):  # a stale trace would be read before the TUI truncates it
+            os.unlink(trace_path)
+        self.events = []
+        self._partial = b""
+        self._offset = 0
+        self.output_bytes = 0
+        self.pressed = 0
+        self.status = None
+        self.spawned_ns = time.monotonic_ns()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: size the terminal before exec, so the first frame has it
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", TUI_ROWS, TUI_COLUMNS, 0, 0))
+                os.execve(binary, [binary, "--trace", trace_path, *args], env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        os.set_blocking(fd, False)
+
+    def pump(self, seconds):
+        """Reads the terminal's output for up to `seconds` (returns early once something came)."""
+        if self.fd is None:
+            time.sleep(seconds)
+            return
+        readable, _, _ = select.select([self.fd], [], [], max(0.0, seconds))
+        if not readable:
+            return
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            except OSError as e:  # EIO: every process has closed the pty's other side
+                if e.errno == errno.EIO:
+                    os.close(self.fd)
+                    self.fd = None
+                    return
+                raise
+            if not chunk:
+                return
+            self.output_bytes += len(chunk)
+
+    def read_trace(self):
+        try:
+            with open(self.trace_path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        self._offset += len(data)
+        data = self._partial + data
+        lines = data.split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            ns, _, what = line.decode("utf-8", "replace").partition(" ")
+            kind, _, rest = what.partition(" ")
+            self.events.append(TraceEvent(int(ns), kind, rest))
+
+    def alive(self):
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                self.status = os.waitstatus_to_exitcode(status)
+        return self.status is None
+
+    def wait_for(self, what, predicate, deadline=TUI_DEADLINE):
+        """Pumps output and reads the trace until predicate(events) is true."""
+        end = time.monotonic() + deadline
+        while True:
+            self.read_trace()
+            if predicate(self.events):
+                return
+            if not self.alive():
+                self.read_trace()
+                if predicate(self.events):
+                    return
+                sys.exit(f"benchmark: the TUI exited ({self.status}) while waiting for {what}")
+            if time.monotonic() > end:
+                self.close()
+                last = "; ".join(f"{e.kind} {e.rest}" for e in self.events[-6:])
+                sys.exit(f"benchmark: the TUI did not show {what} within {deadline:.0f} s (its trace ends: {last})")
+            self.pump(0.002)
+
+    def count(self, kind):
+        return sum(1 for e in self.events if e.kind == kind)
+
+    def press(self, key):
+        """Writes one key; returns the monotonic time just before."""
+        sent = time.monotonic_ns()
+        os.write(self.fd, key)
+        self.pressed += 1
+        return sent
+
+    def press_and_wait(self, key):
+        """Presses a key and waits for the frame drawn after the TUI read it."""
+        keys = self.count("key")
+        self.press(key)
+        def drawn(events):
+            seen = [e for e in events if e.kind == "key"]
+            if len(seen) <= keys:
+                return False
+            t = seen[keys].ns
+            return any(e.kind == "frame" and e.ns >= t for e in events)
+        self.wait_for("a frame after a key", drawn)
+
+    def close(self, key=None):
+        """Quits: writes `key` (the keys that quit) if given, then SIGTERM after 5 s, SIGKILL after 5 s
+        more; waits for the process and returns its exit status."""
+        for step in ("key", "term", "kill"):
+            if not self.alive():
+                break
+            if step == "key":
+                if key is None or self.fd is None:
+                    continue
+                os.write(self.fd, key)
+            elif step == "term":
+                os.kill(self.pid, signal.SIGTERM)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+            end = time.monotonic() + 5
+            while self.alive() and time.monotonic() < end:
+                self.pump(0.01)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        self.read_trace()
+        return self.status
+
+
+def percentile(values, p):
+    """The nearest-rank percentile: the smallest value with at least p % of the values at or below it."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[int(rank) - 1]
+
+
+def key_latencies(session, keys, count, rng):
+    """Presses `count` arrow keys (up and down in turn) with random gaps of 15-35 ms, without waiting for
+    the screen, as a held key or a quick hand would. Returns, per key, (written -> read by the TUI,
+    written -> the first frame flushed after the TUI read it), in ns, and the phase's start and end."""
+    first = session.count("key")
+    sent = []
+    for i in range(count):
+        sent.append(session.press(keys["up"] if i % 2 == 0 else keys["down"]))
+        pause_until = time.monotonic() + rng.uniform(0.015, 0.035)
+        while time.monotonic() < pause_until:
+            session.pump(pause_until - time.monotonic())
+    def all_drawn(events):
+        seen = [e for e in events if e.kind == "key"]
+        return len(seen) >= first + count and any(e.kind == "frame" and e.ns >= seen[first + count - 1].ns for e in events)
+    session.wait_for(f"frames after {count} keys", all_drawn)
+    if session.count("key") != session.pressed:
+        sys.exit(f"benchmark: {session.pressed} keys pressed, the TUI read {session.count('key')}: keys were split or lost")
+    events = session.events
+    received = [e.ns for e in events if e.kind == "key"][first:first + count]
+    frames = [e.ns for e in events if e.kind == "frame"]
+    result, j = [], 0
+    for written, read in zip(sent, received):
+        while frames[j] < read:
+            j += 1
+        result.append((read - written, frames[j] - written))
+    return result, sent[0], frames[j]
+
+
+def latency_row(table, label, latencies, baseline=None, target=None):
+    total = [t for _, t in latencies]
+    p50, p99, top = statistics.median(total), percentile(total, 99), max(total)
+    text = f"p99 {p99 / 1e6:.1f} ms (median {p50 / 1e6:.1f}, max {top / 1e6:.1f})"
+    if baseline is None:
+        table.add(label, "", text, "", "", "info")
+        return p99
+    ratio = f"{p99 / baseline:.1f}x" if baseline > 0 else ""
+    table.add(label, target, text, f"p99 {baseline / 1e6:.1f} ms", ratio, verdict(p99 <= 50e6))
+    return p99
+
+
+def tui_runbook(folder, name, entries, timeout="300s"):
+    """A runbook with one entry per (title, command, indicators), each with a verify step."""
+    path = os.path.join(folder, name + ".md")
+    text = textwrap.dedent(f"""\
+        ---
+        id: bench-{name}
+        title: Benchmark {name}
+        version: 1.0.0
+        timeout: {timeout}
+        ---
+
+        # Benchmark {name}
+        """)
+    for title, command, indicators in entries:
+        text += f"\n## {title}\n\n### Verify\n\n```sh\n{command}\n```\n\nSuccess indicators:\n\n"
+        text += "".join(f"- {i}\n" for i in indicators)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def open_entry_and_run(session, keys, from_home=True, downs=2):
+    """Home -> the runbook -> `downs` rows down (its first entry comes after Walkthrough and
+    Variables) -> the entry -> Enter runs its first step. Returns the run's id."""
+    if from_home:
+        session.wait_for("the first frame", lambda ev: any(e.kind == "frame" for e in ev))
+        session.press_and_wait(keys["enter"])
+    for _ in range(downs):
+        session.press_and_wait(keys["down"])
+    session.press_and_wait(keys["enter"])
+    runs = session.count("run")
+    session.press_and_wait(keys["enter"])
+    session.wait_for("the step starting", lambda ev: sum(1 for e in ev if e.kind == "run") > runs)
+    return [e for e in session.events if e.kind == "run"][-1].rest
+
+
+def tui_latency(args, binary, env, folder, table):
+    """(d): key to frame while a step floods output, against the same keys on the same screen, idle."""
+    keys = tui_keys(env)
+    line = "flood line: the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ"
+    book = tui_runbook(folder, "keys", [
+        ("Idle", "seq 1 10000", ["exit 0"]),
+        ("Flood", f"yes '{line}'", ["exit 0"]),
+    ])
+    rng = random.Random(4)
+    idle_all, flood_all, rates = [], [], []
+    for run in range(args.tui_runs):
+        trace = os.path.join(folder, f"keys-{run}.trace")
+        session = TuiSession(binary, [book], env, trace)
+        # The idle step: 10,000 lines, finished; the keys scroll its output.
+        run_id = open_entry_and_run(session, keys)
+        session.wait_for("the idle step's end", lambda ev: any(e.kind == "exited" and e.rest.startswith(run_id + " ") for e in ev))
+        idle, _, _ = key_latencies(session, keys, args.keys, rng)
+        # Back to the runbook's entries, down to Flood, run it, wait for 1 MB of output, then keys.
+        session.press_and_wait(keys["q"])
+        session.press_and_wait(keys["q"])
+        flood_id = open_entry_and_run(session, keys, from_home=False, downs=1)
+        def flowing(events):
+            start = next(i for i, e in enumerate(events) if e.kind == "run" and e.rest == flood_id)
+            return sum(int(e.rest) for e in events[start:] if e.kind == "output") >= MB
+        session.wait_for("the flood's first megabyte", flowing)
+        flood, start, end = key_latencies(session, keys, args.keys, rng)
+        if any(e.kind == "exited" and e.rest.startswith(flood_id + " ") for e in session.events):
+            sys.exit("benchmark: the flood step ended before the keys were done")
+        read = sum(int(e.rest) for e in session.events if e.kind == "output" and start <= e.ns <= end)
+        rates.append(read / MB / ((end - start) / 1e9))
+        session.press_and_wait(keys["ctrl-c"])
+        session.wait_for("the flood's cancel", lambda ev: any(e.kind == "exited" and e.rest.startswith(flood_id + " ") for e in ev))
+        session.close()
+        idle_all += idle
+        flood_all += flood
+    n = len(flood_all)
+    base = percentile([t for _, t in idle_all], 99)
+    latency_row(table, f"(d) key -> frame while a step floods output ({n} keys), p99", flood_all, base, "<= 50 ms")
+    latency_row(table, f"(d) baseline: the same keys, same screen, no step running ({len(idle_all)} keys)", idle_all)
+    queued = [(0, q) for q, _ in flood_all]
+    latency_row(table, "(d) of which key written -> read by the TUI, flooding", queued)
+    table.add("(d) output the TUI took in while the keys were pressed", "", f"{statistics.median(rates):.0f} MB/s",
+              "", "", "info")
+
+
+def tui_flood(args, binary, env, folder, table):
+    """(e): the step of (a) run in the TUI, against `runbook check` of the same runbook."""
+    keys = tui_keys(env)
+    count = 2_000_000
+    book = tui_runbook(folder, "tui-seq", [("Output", f"seq 1 {count}", [f"contains `{count}`", "exit 0"])])
+    check_cmd = [binary, "check", "--format", "json", book]
+    tui, check_step, check_wall = [], [], []
+    for run in range(args.tui_runs * 3):  # interleaved
+        start = time.perf_counter()
+        out = subprocess.run(check_cmd, env=env, capture_output=True, text=True)
+        check_wall.append(time.perf_counter() - start)
+        if out.returncode != 0:
+            sys.exit(f"benchmark: `runbook check` of the TUI seq runbook failed (exit {out.returncode})")
+        check_step.append(step_duration_ms(out.stdout) / 1000)
+        trace = os.path.join(folder, f"seq-{run}.trace")
+        session = TuiSession(binary, [book], env, trace)
+        run_id = open_entry_and_run(session, keys)
+        session.wait_for("the step's end", lambda ev: any(e.kind == "exited" and e.rest.startswith(run_id + " ") for e in ev))
+        began = next(e.ns for e in session.events if e.kind == "run" and e.rest == run_id)
+        ended = next(e for e in session.events if e.kind == "exited" and e.rest.startswith(run_id + " "))
+        if ended.rest != f"{run_id} exit 0":
+            sys.exit(f"benchmark: the TUI's seq step ended with {ended.rest}")
+        tui.append((ended.ns - began) / 1e9)
+        session.close(keys["q"] * 4)
+    t_tui, t_step, t_wall = statistics.median(tui), statistics.median(check_step), statistics.median(check_wall)
+    ratio = t_tui / t_step
+    table.add(f"(e) TUI, seq 1 {count}: step spawned -> its end handled, median of {len(tui)}", "<= 1.5x",
+              f"{t_tui * 1000:.0f} ms", f"{t_step * 1000:.0f} ms", f"{ratio:.2f}x", verdict(ratio <= 1.5))
+    table.add("(e) baseline: the step's duration in `runbook check` (its report)", "", f"{t_step * 1000:.0f} ms", "", "", "info")
+    table.add("(e) `runbook check` whole process, for reference", "", f"{t_wall * 1000:.0f} ms", "", "", "info")
+
+
+def step_duration_ms(report_json):
+    """The duration of the only step in a `check --format json` report."""
+    report = json.loads(report_json)
+    found = []
+    def walk(node):
+        if isinstance(node, dict):
+            if "duration_ms" in node:
+                found.append(node["duration_ms"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(report)
+    if len(found) != 1:
+        sys.exit(f"benchmark: expected one duration_ms in the check report, found {len(found)}")
+    return found[0]
+
+
+def first_frame(args, binary, env, root, folder, table):
+    """(f): spawn -> first frame flushed, `runbook runbooks/`, against spawn -> exit of `runbook --version`."""
+    keys = tui_keys(env)
+    runbooks = os.path.join(root, "runbooks")
+    frames, versions, starts, lists = [], [], [], []
+    for run in range(args.load_runs + 1):
+        version = pty_run([binary, "--version"], env)
+        listed = pty_run([binary, "list", runbooks], env)
+        trace = os.path.join(folder, f"first-{run}.trace")
+        session = TuiSession(binary, [runbooks], env, trace)
+        session.wait_for("the first frame", lambda ev: any(e.kind == "frame" for e in ev))
+        frame = next(e.ns for e in session.events if e.kind == "frame") - session.spawned_ns
+        start = next((e.ns for e in session.events if e.kind == "start"), None)
+        session.close(keys["q"])
+        if run > 0:  # the first run warms the page cache
+            frames.append(frame)
+            versions.append(version)
+            lists.append(listed)
+            if start is not None:
+                starts.append(start - session.spawned_ns)
+    t_frame, t_version = statistics.median(frames), statistics.median(versions)
+    table.add(f"(f) first frame, `runbook runbooks/`: spawn -> flushed, median of {len(frames)}", "<= 50 ms",
+              f"{t_frame / 1e6:.1f} ms", f"{t_version / 1e6:.1f} ms", f"{t_frame / t_version:.1f}x",
+              verdict(t_frame <= 50e6))
+    table.add("(f) the slowest of those first frames", "", f"{max(frames) / 1e6:.1f} ms", "", "", "info")
+    if len(starts) == len(frames):
+        table.add("(f) of which spawn -> runbooks loaded, terminal set up (trace `start`)", "",
+                  f"{statistics.median(starts) / 1e6:.1f} ms", "", "", "info")
+    table.add("(f) for reference: `runbook list runbooks/` on a pty, spawn -> exit", "",
+              f"{statistics.median(lists) / 1e6:.1f} ms", "", "", "info")
+    table.add("(f) baseline: `runbook --version` on a pty, spawn -> exit", "", f"{t_version / 1e6:.1f} ms", "", "", "info")
+
+
+def pty_run(argv, env):
+    """Runs argv on a new pty, as TuiSession starts the TUI, reading its output; returns ns from
+    just before fork until it was reaped."""
+    start = time.monotonic_ns()
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    while True:  # read the pty until the process is gone
+        try:
+            if not os.read(fd, 1 << 16):
+                break
+        except OSError:
+            break
+    os.waitpid(pid, 0)
+    took = time.monotonic_ns() - start
+    os.close(fd)
+    return took
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True, help="the runbook executable to measure")
@@ -199,13 +616,20 @@ def main():
     parser.add_argument("--load-runs", type=int, default=21, help="repetitions for (c) (default 21)")
     parser.add_argument("--memory-runs", type=int, default=1, help="repetitions per variant for (b) (default 1)")
     parser.add_argument("--gigabytes", type=float, default=1.0, help="output size for (b) (default 1)")
+    parser.add_argument("--tui-runs", type=int, default=3,
+                        help="TUI sessions for (d), 3x as many for (e) (default 3)")
+    parser.add_argument("--keys", type=int, default=200, help="keys per phase and session for (d) (default 200)")
     parser.add_argument("--quick", action="store_true", help="fewer runs and 0.1 GB for (b): a smoke test")
-    parser.add_argument("--only", default="a,b,c", help="which parts to run, such as a,c")
+    parser.add_argument("--only", default="a,b,c,d,e,f", help="which parts to run, such as a,c or d,e,f")
     args = parser.parse_args()
     if args.quick:
-        args.runs, args.load_runs, args.gigabytes = 3, 5, 0.1
+        args.runs, args.load_runs, args.gigabytes, args.tui_runs, args.keys = 3, 5, 0.1, 1, 100
     binary = os.path.abspath(args.binary)
     parts = set(args.only.split(","))
+    if not parts <= set("abcdef"):
+        sys.exit(f"benchmark: --only takes parts among a,b,c,d,e,f, not {args.only}")
+    if parts & set("def") and time.get_clock_info("monotonic").implementation != "clock_gettime(CLOCK_MONOTONIC)":
+        sys.exit("benchmark: (d), (e) and (f) need time.monotonic_ns() to be CLOCK_MONOTONIC, the trace's clock")
 
     with tempfile.TemporaryDirectory(prefix="runbook-bench-") as folder:
         env = dict(os.environ)
@@ -223,6 +647,13 @@ def main():
             memory(args, binary, env, folder, table)
         if "c" in parts:
             loading(args, binary, env, args.root, table)
+        tui_env = tui_environment(env)
+        if "d" in parts:
+            tui_latency(args, binary, tui_env, folder, table)
+        if "e" in parts:
+            tui_flood(args, binary, tui_env, folder, table)
+        if "f" in parts:
+            first_frame(args, binary, tui_env, args.root, folder, table)
         load_after = os.getloadavg()
     try:
         libraries = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout

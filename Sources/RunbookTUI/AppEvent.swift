@@ -35,8 +35,9 @@ public enum AppEvent: Sendable {
     case key(Key)
     case resize(ScreenSize)
     /// Sanitized output lines of a running step (secrets already masked), in arrival order, and the
-    /// incomplete line so far (for live display), if any.
-    case output(RunID, lines: [OutputLine], partial: OutputLine?)
+    /// incomplete line so far (for live display), if any. The lines of a turn travel as one batch, with
+    /// no `String` per line; `AppEvent.output(_:lines:partial:)` with an array of lines makes one.
+    case output(RunID, lines: OutputLineBatch, partial: OutputLine?)
     /// The step's process group is gone: how it ended, how long it took, what it assigned for later steps.
     case exited(RunID, end: StepEnd, durationMs: Int, assigned: [String: String])
     /// The interactive step the TUI handed the terminal to has finished; the TUI has the terminal back.
@@ -51,6 +52,13 @@ public enum AppEvent: Sendable {
     /// The runtime is leaving and stops waiting for the steps still running (their groups were
     /// killed): their runs end as cancelled, and the session ends.
     case stopped
+}
+
+extension AppEvent {
+    /// The output event of `lines`, one by one.
+    public static func output(_ id: RunID, lines: [OutputLine], partial: OutputLine?) -> AppEvent {
+        .output(id, lines: OutputLineBatch(lines), partial: partial)
+    }
 }
 
 /// What `update` asks the runtime to do. The runtime performs effects in order and reports back with

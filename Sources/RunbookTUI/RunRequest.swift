@@ -115,13 +115,14 @@ extension AppState {
 
     // MARK: - Output and exit
 
-    mutating func receiveOutput(_ id: RunID, lines: [OutputLine], partial: OutputLine?) -> [AppEffect] {
-        guard var run = runs[id], run.end == nil else { return [] }
-        let hadSuggestion = run.suggestion?.branch
-        let effects = run.take(lines, masker: masker(for: run.runbook))
-        run.partial = partial
-        runs[id] = run
-        if let s = run.suggestion, s.branch != hadSuggestion { followSuggestion(of: run) }
+    mutating func receiveOutput(_ id: RunID, lines: OutputLineBatch, partial: OutputLine?) -> [AppEffect] {
+        guard let runbook = runs[id].flatMap({ $0.end == nil ? $0.runbook : nil }) else { return [] }
+        let hadSuggestion = runs[id]?.suggestion?.branch
+        let masker = masker(for: runbook)
+        // In place: a copy of the run taken out and written back would copy its whole output buffer
+        // (megabytes) on every batch, the buffer's storage being shared while both exist.
+        let effects = runs[id]?.take(lines, partial: partial, masker: masker) ?? []
+        if let run = runs[id], let s = run.suggestion, s.branch != hadSuggestion { followSuggestion(of: run) }
         return effects
     }
 

@@ -182,7 +182,11 @@ final class RunningStep {
     let capture: Capture?
     let captures: [String]
     private var sanitizers = [OutputSanitizer(channel: .stdout), OutputSanitizer(channel: .stderr)]
-    private var lines: [OutputLine] = []
+    /// Lines completed since the last event, both channels in arrival order. Emptied when the next
+    /// output comes, not when the event is made: by then `update` has taken the event and let go of
+    /// its copy, so the storage is reused in place instead of allocated and grown again per event.
+    private var lines = OutputLineBatch()
+    private var linesReported = false
     private var lastChannel = OutputChannel.stdout
     private var changed = false
     private var partialShown = false
@@ -197,6 +201,7 @@ final class RunningStep {
     }
 
     func take(_ channel: OutputChannel, _ bytes: UnsafeRawBufferPointer) {
+        emptyReportedLines()
         sanitizers[channel == .stdout ? 0 : 1].feed(bytes, into: &lines)
         lastChannel = channel
         changed = true
@@ -205,8 +210,15 @@ final class RunningStep {
 
     /// Ends both streams: a last line without a line end becomes a line.
     func finishOutput() {
+        emptyReportedLines()
         for k in 0..<2 { sanitizers[k].finish(into: &lines) }
         changed = true
+    }
+
+    private func emptyReportedLines() {
+        guard linesReported else { return }
+        lines.removeAll()
+        linesReported = false
     }
 
     /// The output since the last call, masked, with the line in progress; nil when nothing changed.
@@ -214,16 +226,9 @@ final class RunningStep {
         guard changed else { return nil }
         changed = false
         var masked = lines
-        lines.removeAll(keepingCapacity: true)
-        if !masker.isEmpty {
-            for i in masked.indices {
-                let text = masker.mask(masked[i].text)
-                if text != masked[i].text {
-                    masked[i].text = text
-                    masked[i].styles = []
-                }
-            }
-        }
+        linesReported = true
+        // A line that shows a secret is masked and loses its styles; the others are left as they are.
+        masker.mask(&masked)
         var partial: OutputLine? = sanitizers[lastChannel == .stdout ? 0 : 1].pendingLine
         if let p = partial, p.text.isEmpty, p.droppedBytes == 0 { partial = nil }
         if let p = partial { partial = maskPartial(p) }

@@ -24,7 +24,7 @@ enum RunOutcome: String, Sendable, Hashable {
     }
 }
 
-/// One run of one step: its indicators judged line by line, its output, how it ended. Kept in
+/// One run of one step: its indicators judged as its output arrives, its output, how it ended. Kept in
 /// `AppState.runs` by `RunID` while it runs and after.
 struct StepRun: Sendable {
     let id: RunID
@@ -51,10 +51,9 @@ struct StepRun: Sendable {
     var branchMatches: [Int: String] = [:]
 
     // Journal bookkeeping, as `StepRunner` does it: the first half of the share as lines come, the
-    // last half at the end.
+    // last half at the end, from `output`.
     var lineCount = 0
     var journaledLines = 0
-    var journalTail = OutputBuffer(capacity: StepRun.journalLineLimit / 2)
     var reportedVerdicts: Set<Int> = []
 
     static let outputCapacity = 10_000
@@ -92,26 +91,35 @@ struct StepRun: Sendable {
         return (i, line)
     }
 
-    /// Takes output lines: judges indicators, keeps them, and returns what goes to the journal.
-    mutating func take(_ lines: [OutputLine], masker: SecretMasker) -> [AppEffect] {
+    /// Takes a batch of output lines and the line in progress: judges indicators, keeps the lines,
+    /// and returns what goes to the journal.
+    ///
+    /// As the headless runner does it: the indicators search the whole batch at once and the output
+    /// buffer copies its bytes, so a line costs no `String` unless something needs one (a journaled
+    /// line, a deciding line, a probe's branch patterns while some branch has no match yet).
+    mutating func take(_ lines: OutputLineBatch, partial: OutputLine?, masker: SecretMasker) -> [AppEffect] {
+        self.partial = partial
+        guard !lines.isEmpty else { return newVerdicts(masker: masker) }
         var effects: [AppEffect] = []
-        for line in lines {
-            evaluator.observe(line.text, channel: line.channel)
-            for (i, patterns) in branchPatterns.enumerated() where branchMatches[i] == nil && !patterns.isEmpty {
-                if patterns.contains(where: { line.text.contains($0) }) { branchMatches[i] = line.text }
-            }
-            output.append(line)
-            lineCount += 1
-            if journaledLines < Self.journalLineLimit / 2 {
-                journaledLines += 1
-                effects.append(
-                    .journal(
-                        .output(.init(step: step.id, channel: line.channel, line: lineCount, text: masker.mask(line.text))),
-                        sync: false))
-            } else {
-                journalTail.append(line)
+        if evaluator.observesOutput { evaluator.observe(lines) }
+        if branchPatterns.indices.contains(where: { branchMatches[$0] == nil && !branchPatterns[$0].isEmpty }) {
+            for line in lines {
+                for (i, patterns) in branchPatterns.enumerated() where branchMatches[i] == nil && !patterns.isEmpty {
+                    if patterns.contains(where: { line.text.contains($0) }) { branchMatches[i] = line.text }
+                }
             }
         }
+        let room = max(0, min(Self.journalLineLimit / 2 - journaledLines, lines.count))
+        for i in 0..<room {
+            effects.append(
+                .journal(
+                    .output(.init(step: step.id, channel: lines.channel(of: i), line: lineCount + i + 1,
+                                  text: masker.mask(lines[i].text))),
+                    sync: false))
+        }
+        journaledLines += room
+        lineCount += lines.count
+        output.append(contentsOf: lines)
         effects += newVerdicts(masker: masker)
         return effects
     }
@@ -135,11 +143,12 @@ struct StepRun: Sendable {
         partial = nil
         var effects: [AppEffect] = []
         if lineCount > journaledLines {
-            let kept = journalTail.count
+            // The journal's last half: as many of the lines past its first half as `output` still holds.
+            let kept = min(output.count, lineCount - journaledLines, max(1, Self.journalLineLimit / 2))
             let dropped = lineCount - journaledLines - kept
             if dropped > 0 { effects.append(.journal(.outputTruncated(step: step.id, droppedLines: dropped), sync: false)) }
             var n = lineCount - kept
-            for line in journalTail {
+            for line in output.lines(in: (output.count - kept)..<output.count) {
                 n += 1
                 effects.append(
                     .journal(

@@ -127,6 +127,7 @@ public final class TerminalApp {
             store: SessionStore(environment: runtime.environment), library: library,
             environment: runtime.environment, drill: options.drill, drillScenario: options.drillId)
         trace = runtime.tracePath.flatMap { TraceLog(path: $0) }
+        trace?.record("start")
     }
 
     // MARK: The loop
@@ -286,6 +287,14 @@ public final class TerminalApp {
     // MARK: Events and effects
 
     private func dispatch(_ event: AppEvent) {
+        if let trace, case .exited(let id, let end, _, _) = event {
+            // One line each: a start failure's message is left out.
+            if case .failedToStart = end {
+                trace.record("exited \(id) failed to start")
+            } else {
+                trace.record("exited \(id) \(end.description)")
+            }
+        }
         pending.append(event)
         guard !dispatching else { return }
         dispatching = true
@@ -305,7 +314,10 @@ public final class TerminalApp {
             guard !quitting else { return }
             let size = TerminalSize(
                 rows: UInt16(clamping: screen.size.rows), columns: UInt16(clamping: screen.size.columns))
-            pending += steps.start(id, launch, terminalSize: size)
+            let failed = steps.start(id, launch, terminalSize: size)
+            // Once spawned: where `StepMonitor` starts the step's duration, headless or not.
+            if failed.isEmpty { trace?.record("run \(id)") }
+            pending += failed
         case .cancel(let id):
             if let step = interactive, step.id == id {
                 step.terminate()

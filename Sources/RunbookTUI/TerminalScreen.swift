@@ -21,8 +21,8 @@ public struct TerminalError: Error, Sendable, CustomStringConvertible {
 ///
 /// - Set-up: the locale (falling back to C.UTF-8 where it is plain C, or box drawing turns into
 ///   `lqqk`), `newterm` on stdout/stdin (a failure is an error, not an exit), `raw` (Ctrl-C arrives
-///   as a key), `noecho`, `keypad`, `set_escdelay(25)`, the wheel as mouse events, colours when the
-///   terminal has them and `NO_COLOR` is unset, the cursor hidden.
+///   as a key), `noecho`, `keypad`, `set_escdelay(25)`, no typeahead check, the wheel as mouse
+///   events, colours when the terminal has them and `NO_COLOR` is unset, the cursor hidden.
 /// - ``flush(_:)`` writes the rows that changed since the last frame (a row at a time, so wide
 ///   characters never leave half a cell behind) with the wide-character API, then `refresh`, which
 ///   sends only the difference to the terminal.
@@ -61,6 +61,10 @@ public final class TerminalScreen {
         nodelay(runbook_stdscr(), true)
         // A bare ESC is a key after 25 ms; Alt-x arrives as ESC x and is read as the two keys.
         set_escdelay(25)
+        // No typeahead check: ncurses would poll the keyboard between the rows of an update and stop
+        // short of the frame when a key is waiting. The loop reads keys itself, between frames, and a
+        // frame is written whole.
+        typeahead(-1)
         curs_set(0)
         let mouseWanted = (environment["RUNBOOK_MOUSE"] ?? "").lowercased() != "off"
         wheelUp = runbook_wheel_up_mask()

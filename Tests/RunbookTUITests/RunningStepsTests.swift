@@ -27,6 +27,8 @@ struct RunningStepsTests {
     /// Everything a run reports, in order.
     struct Report {
         var lines: [OutputLine] = []
+        /// Each output event's lines as it came, kept as they are.
+        var batches: [OutputLineBatch] = []
         var partials: [OutputLine?] = []
         var end: StepEnd?
         var durationMs = 0
@@ -52,6 +54,7 @@ struct RunningStepsTests {
                 case .output(let run, let lines, let partial):
                     #expect(run == id)
                     report.lines += lines
+                    report.batches.append(lines)
                     report.partials.append(partial)
                 case .exited(let run, let end, let ms, let assigned):
                     #expect(run == id)
@@ -89,6 +92,16 @@ struct RunningStepsTests {
         #expect(!report.lines.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 } })
         // The last report clears the line in progress.
         #expect(report.partials.last! == nil)
+    }
+
+    @Test("an output event's lines stay as they came while the step prints more (the batch storage is reused)")
+    func batchesKept() {
+        let report = Self.run(
+            Self.launch("for i in 1 2 3 4 5; do seq $((i * 1000 - 999)) $((i * 1000)); sleep 0.05; done; echo last"))
+        #expect(report.end == .exited(0))
+        #expect(report.text == (1...5000).map(String.init) + ["last"])
+        #expect(report.batches.count >= 5, "one event per burst at least")
+        #expect(report.batches.flatMap { $0.map(\.text) } == report.text)
     }
 
     @Test("stdout and stderr keep their channel")

@@ -305,6 +305,7 @@ struct RuntimeTests {
         let frames = lines.filter { $0.contains(" frame ") }
         #expect(keys.count == 3)
         #expect(keys.first?.hasSuffix("key enter") == true)
+        #expect(lines.first?.hasSuffix(" start") == true, "`start` comes first, before the first frame")
         #expect(frames.count >= 3, "a frame after each key, and the first")
         let times = lines.compactMap { $0.split(separator: " ").first.flatMap { Int64($0) } }
         #expect(times.count == lines.count)

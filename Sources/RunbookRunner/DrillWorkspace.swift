@@ -275,28 +275,29 @@ public struct DrillWorkspace: Sendable, Hashable {
         }
         closedir(dir)
         for name in names {
+            let shown = path + "/" + String(decoding: name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
             var info = stat()
             guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
                 if errno == ENOENT { continue }
-                throw .system(path + "/" + String(cString: name), "remove")
+                throw .system(shown, "remove")
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 _ = fchmodat(fd, name, 0o700, 0)
                 let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard child >= 0 else { throw .system(path + "/" + String(cString: name), "read the folder to remove it") }
+                guard child >= 0 else { throw .system(shown, "read the folder to remove it") }
                 do throws(DrillWorkspaceError) {
-                    try removeContents(of: child, path: path + "/" + String(cString: name), depth: depth + 1)
+                    try removeContents(of: child, path: shown, depth: depth + 1)
                 } catch {
                     close(child)
                     throw error
                 }
                 close(child)
                 guard unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
-                    throw .system(path + "/" + String(cString: name), "remove the folder")
+                    throw .system(shown, "remove the folder")
                 }
             } else {
                 guard unlinkat(fd, name, 0) == 0 || errno == ENOENT else {
-                    throw .system(path + "/" + String(cString: name), "remove")
+                    throw .system(shown, "remove")
                 }
             }
         }

@@ -81,7 +81,7 @@ struct DrillJourneyTests {
             scenario: "probe-scheme",
             answers: ["waiting= ready=false", "https:// or context deadline exceeded"],
             editor: ("edit-probes", "probe-scheme-http"),
-            verify: "liveness-over-http"),
+            verify: "probe-fix-rollout"),
     ]
 
     // MARK: The runbook, as `runbook show --json` gives it

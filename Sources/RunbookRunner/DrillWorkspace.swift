@@ -235,29 +235,70 @@ public struct DrillWorkspace: Sendable, Hashable {
         }
     }
 
-    /// `rm -rf` that also enters folders without write or search permission, never follows a
-    /// symlink, and stays on the paths under `path`.
+    /// `rm -rf` that also enters folders without write or search permission and never follows a
+    /// symlink. It works relative to open folders (openat, unlinkat), by the names' bytes, so a name
+    /// that is not UTF-8 or a path longer than PATH_MAX is removed too.
     static func removeTree(_ path: String) throws(DrillWorkspaceError) {
         var info = stat()
         if lstat(path, &info) != 0 {
             if errno == ENOENT { return }
             throw .system(path, "remove")
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            _ = chmod(path, 0o700)
-            guard let dir = opendir(path) else { throw .system(path, "read the folder to remove it") }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(dir)
-            for name in names { try removeTree(path + "/" + name) }
-            guard rmdir(path) == 0 || errno == ENOENT else { throw .system(path, "remove the folder") }
-        } else {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
             guard unlink(path) == 0 || errno == ENOENT else { throw .system(path, "remove") }
+            return
+        }
+        _ = chmod(path, 0o700)
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(path, "read the folder to remove it") }
+        defer { close(fd) }
+        try removeContents(of: fd, path: path, depth: 0)
+        guard rmdir(path) == 0 || errno == ENOENT else { throw .system(path, "remove the folder") }
+    }
+
+    /// Removes everything in the open folder `fd` (`path` is for messages only).
+    private static func removeContents(of fd: Int32, path: String, depth: Int) throws(DrillWorkspaceError) {
+        guard depth < 4096 else { throw DrillWorkspaceError(path: path, problem: "folders nest too deep to remove") }
+        let copy = dup(fd)
+        guard copy >= 0, let dir = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw .system(path, "read the folder to remove it")
+        }
+        // Names first, then removal: unlinking while readdir runs may skip entries.
+        var names: [[CChar]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 }.map { CChar(bitPattern: $0) }) + [0]
+            }
+            if name == [0x2E, 0] || name == [0x2E, 0x2E, 0] { continue }
+            names.append(name)
+        }
+        closedir(dir)
+        for name in names {
+            var info = stat()
+            guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                if errno == ENOENT { continue }
+                throw .system(path + "/" + String(cString: name), "remove")
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                _ = fchmodat(fd, name, 0o700, 0)
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard child >= 0 else { throw .system(path + "/" + String(cString: name), "read the folder to remove it") }
+                do throws(DrillWorkspaceError) {
+                    try removeContents(of: child, path: path + "/" + String(cString: name), depth: depth + 1)
+                } catch {
+                    close(child)
+                    throw error
+                }
+                close(child)
+                guard unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
+                    throw .system(path + "/" + String(cString: name), "remove the folder")
+                }
+            } else {
+                guard unlinkat(fd, name, 0) == 0 || errno == ENOENT else {
+                    throw .system(path + "/" + String(cString: name), "remove")
+                }
+            }
         }
     }
 }

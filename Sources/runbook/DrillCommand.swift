@@ -33,7 +33,8 @@ struct DrillCommand: ParsableCommand {
               runbook drill ssl-required -- runbook check runbooks/gke-staging-troubleshooting.md --triage
               runbook drill healthy -- runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist
               runbook drill ssl-required --keep -- sh -c 'kubectl get pods; ls "$BACKEND_REPO"'
-              runbook drill path/to/my-drill.yaml --drills path/to/drills
+              runbook drill my-drill --drills ../team-runbooks/drills
+              runbook drill ../team-runbooks/drills/my-drill.yaml
             """
     )
 

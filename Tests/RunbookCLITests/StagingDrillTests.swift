@@ -300,7 +300,7 @@ struct StagingDrillTests {
 
     /// Every step of the three staging runbooks, run in `scenario`: none of them meets a command or
     /// flag the simulators do not know.
-    @Test("every command the staging runbooks run is simulated", arguments: ["healthy", "gcr-shutdown", "ssl-required", "probe-scheme"])
+    @Test("every command the staging runbooks run is simulated", arguments: ["healthy", "gcr-shutdown", "wrong-platform", "ssl-required", "db-user-missing", "probe-scheme"])
     func everyCommandSimulated(_ scenario: String) throws {
         defer { cleanUp() }
         let out = folder + "/out"

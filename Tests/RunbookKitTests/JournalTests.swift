@@ -40,6 +40,25 @@ struct JournalTests {
         #expect(read.start?.runbookId == "rb")
     }
 
+    @Test("a drill's scenario id round-trips as drill_scenario; a journal written before it existed still reads")
+    func drillScenario() throws {
+        var start = Self.start
+        start.drill = true
+        start.drillScenario = "ssl-required"
+        let record = JournalRecord(time: "2026-12-01T21:00:00.000Z", seq: 1, event: .sessionStarted(start))
+        let line = String(decoding: try Journal.line(record), as: UTF8.self)
+        #expect(line.contains("\"drill_scenario\":\"ssl-required\""))
+        #expect(Journal.parse(Array((line + "\n").utf8)).start == start)
+        #expect(!String(decoding: try Journal.line(JournalRecord(time: record.time, seq: 1, event: .sessionStarted(Self.start))), as: UTF8.self).contains("drill_scenario"))
+        let old = #"{"seq":1,"session":{"drill":true,"host":"vm","mode":"check","path":"r.md","runbook_id":"r","runbook_title":"R","sha256":"","tool_version":"0.1.0","user":"u","version":null},"time":"2026-11-30T01:00:00.000Z","type":"session_started"}"#
+        let read = Journal.parse(Array((old + "\n").utf8))
+        #expect(read.damagedLines.isEmpty)
+        #expect(read.start?.drill == true)
+        #expect(read.start?.drillScenario == nil)
+        let report = SessionReport(sessionId: "s", journal: Journal.parse(Array((line + "\n").utf8)))
+        #expect(report.markdown.contains("**DRILL** (simulated environment, scenario `ssl-required`)"))
+    }
+
     @Test("a journal cut short at any byte still reads, minus at most the torn last line")
     func tornAnywhere() throws {
         let all = try bytes(records())

@@ -117,6 +117,11 @@ struct DrillWorkspaceTests {
         #expect(chmod(locked, 0o500) == 0)
         #expect(chmod(ws.repository + "/locked", 0o000) == 0)
         #expect(symlink(box.root, ws.home + "/link-to-sandbox") == 0)
+        // A name that is not UTF-8 (bytes a step may well write) is removed too.
+        let odd = Array((ws.repository + "/odd-").utf8CString.dropLast()) + [CChar(bitPattern: 0xFF), CChar(bitPattern: 0xFE), 0]
+        let oddFD = open(odd, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        #expect(oddFD >= 0)
+        close(oddFD)
         try ws.remove()
         #expect(box.leftovers().isEmpty)
         #expect(FileManager.default.contents(atPath: outside) == Data("keep\n".utf8))

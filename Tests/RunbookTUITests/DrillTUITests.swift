@@ -12,12 +12,10 @@ import Glibc
 struct DrillTUITests {
     static let runbooks = Paths.repository + "/Tests/Fixtures/drills/runbooks"
 
-    /// A drill in tmux with its own TMPDIR, so that its workspace can be watched.
-    static func start() throws -> (TmuxSession, tmp: String) {
-        let tmp = Paths.temporaryFolder("runbook-drill-tui")
-        let session = try TmuxSession(
+    /// A drill in tmux with `tmp` as its TMPDIR, so that its workspace can be watched.
+    static func start(tmp: String) throws -> TmuxSession {
+        try TmuxSession(
             ["drill", "widget-down"], columns: 100, rows: 30, environment: ["RUNBOOK_PATH": runbooks, "TMPDIR": tmp])
-        return (session, tmp)
     }
 
     static func workspaces(_ tmp: String) -> [String] {
@@ -26,11 +24,10 @@ struct DrillTUITests {
 
     @Test("drill: the DRILL banner on the scenario's runbook, a probe run by the simulator, the workspace gone after q")
     func drillSession() throws {
-        let (session, tmp) = try Self.start()
-        defer {
-            session.kill()
-            try? FileManager.default.removeItem(atPath: tmp)
-        }
+        let tmp = Paths.temporaryFolder("runbook-drill-tui")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let session = try Self.start(tmp: tmp)
+        defer { session.kill() }
         let first = try session.waitFor("Entries (1)")
         let header = first.split(separator: "\n").first.map(String.init) ?? ""
         #expect(header.hasPrefix(" DRILL: The widget is down "), "\(first)")
@@ -69,17 +66,36 @@ struct DrillTUITests {
 
     @Test("drill: SIGTERM ends the TUI, restores the terminal and removes the workspace")
     func drillTerminated() throws {
-        let (session, tmp) = try Self.start()
-        defer {
-            session.kill()
-            try? FileManager.default.removeItem(atPath: tmp)
-        }
+        let tmp = Paths.temporaryFolder("runbook-drill-tui")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let session = try Self.start(tmp: tmp)
+        defer { session.kill() }
         try session.waitFor("Entries (1)")
         #expect(Self.workspaces(tmp).count == 1)
         let pid = try session.runbookPID()
         #expect(kill(pid, SIGTERM) == 0)
         #expect(try session.waitForExit() == 143)
         #expect(Self.workspaces(tmp).isEmpty, "the workspace is removed after a signal")
+        let modes = session.terminalModes()
+        #expect(modes.before == modes.after)
+    }
+
+    @Test("drill -- COMMAND in a terminal: the command reads the terminal, Ctrl-C reaches it, the workspace goes")
+    func commandInTerminal() throws {
+        let tmp = Paths.temporaryFolder("runbook-drill-tui")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let session = try TmuxSession(
+            ["drill", "widget-down", "--", "sh", "-c", "printf 'name? '; read x; echo \"got $x, $(widgetctl status)\"; exec sleep 300"],
+            environment: ["RUNBOOK_PATH": Self.runbooks, "TMPDIR": tmp])
+        defer { session.kill() }
+        try session.waitFor("name?")  // capture-pane drops the trailing space
+        #expect(Self.workspaces(tmp).count == 1)
+        try session.type("trainee")
+        try session.press("Enter")
+        try session.waitFor("got trainee, widget: down")
+        try session.press("C-c")
+        #expect(try session.waitForExit() == 130, "Ctrl-C went to the command, which ended by SIGINT")
+        #expect(Self.workspaces(tmp).isEmpty)
         let modes = session.terminalModes()
         #expect(modes.before == modes.after)
     }

@@ -6,6 +6,46 @@ import Testing
 /// `update`: events in, effects out, state as the screens show it.
 @Suite("update: navigation, triage, steps, checklists, variables")
 struct UpdateTests {
+    // MARK: - Drills
+
+    @Test("a drill opens on its runbook above Home at start, with DRILL and the scenario's title in the banner")
+    func drillStart() {
+        var s = Fixture.state([Fixture.troubleshooting, Fixture.onboarding]) {
+            $0.drill = true
+            $0.drillId = "ssl-required"
+            $0.drillTitle = "Cloud SQL requires SSL"
+            $0.initialRunbookPath = "runbooks/gke-staging-onboarding.md"
+        }
+        #expect(s.screenName == "home")
+        let effects = s.update(.started)
+        #expect(effects == [.openSession(runbookPath: "runbooks/gke-staging-onboarding.md")])
+        #expect(s.screenNames == ["home", "runbook"])
+        let header = s.screen.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasPrefix(" DRILL: Cloud SQL requires SSL "), "\(header)")
+        // Once started, `.started` again changes nothing; q goes back to Home, which stays below.
+        #expect(s.update(.started).isEmpty)
+        s.press(.character("q"))
+        #expect(s.screenName == "home")
+    }
+
+    @Test("without an initial runbook, or with one not in the library, the TUI starts on Home; a long title is clipped")
+    func drillStartFallbacks() {
+        var plain = Fixture.state([Fixture.troubleshooting])
+        #expect(plain.update(.started).isEmpty)
+        #expect(plain.screenName == "home")
+        var missing = Fixture.state([Fixture.troubleshooting]) { $0.initialRunbookPath = "runbooks/none.md" }
+        #expect(missing.update(.started).isEmpty)
+        #expect(missing.screenName == "home")
+        var long = Fixture.state([Fixture.troubleshooting], size: ScreenSize(columns: 40, rows: 12)) {
+            $0.drill = true
+            $0.drillTitle = String(repeating: "very long title ", count: 10) + "\u{1B}[31m"
+        }
+        let header = long.screen.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasPrefix(" DRILL: very long"))
+        #expect(!header.contains("\u{1B}"))
+        #expect(header.contains("runbook"), "the title leaves room for the crumbs: \(header)")
+    }
+
     // MARK: - Home and navigation
 
     @Test("arrows and j/k move on Home, Enter opens a runbook and starts its session, q goes back")

@@ -38,7 +38,6 @@ get_pods() {
             printf '%-34s  %-5s   %-26s %-8s   %-4s  %-11s  %-48s  %s\n' NAME READY STATUS RESTARTS AGE IP NODE "NOMINATED NODE   READINESS GATES"
             for i in 0 1; do
                 ip="${POD_IPS[$i]}"
-                [[ "$POD_STAGE" == pull || "$POD_STAGE" == config ]] && ip="${POD_IPS[$i]}"
                 printf '%-34s  %-5s   %-26s %-8s   %-4s  %-11s  %-48s  %s\n' "${POD_NAMES[$i]}" "$(pod_ready_column)" "$(pod_status_word)" "$POD_RESTARTS" 14m "$ip" "${NODES[$i]}" "<none>           <none>"
             done ;;
         'jsonpath={range .items[*]}{.metadata.name}{" waiting="}{.status.containerStatuses[*].state.waiting.reason}{" ready="}{.status.containerStatuses[*].ready}{"\n"}{end}')

@@ -22,8 +22,8 @@ struct DrillJourneyTests {
     static let troubleshooting = runbooks + "/gke-staging-troubleshooting.md"
     static let editors = Paths.repository + "/Tests/Fixtures/drills/editors"
 
-    /// What the trainee types when a step asks for a value nobody gave yet.
-    static let typedValues = ["DB_PASSWORD": "Vq7LmT2rPz9KwB4nYc8HdF3sJa6GeU1xZo5RtN0", "LOAD_BALANCER_IP": "34.117.52.10"]
+    /// What the trainee types when a step asks for a value nobody gave yet (both are secrets).
+    static let typedValues = ["DB_PASSWORD": "Vq7LmT2rPz9KwB4nYc8HdF3sJa6GeU1xZo5RtN0"]
     /// The password of the instance's `postgres` user, typed at the prompt of `gcloud sql connect`.
     static let postgresPassword = "postgres-password"
 
@@ -34,11 +34,15 @@ struct DrillJourneyTests {
         var answers: [String]
         /// The fix option chosen, where the entry has several (the beginning of its title).
         var option: String? = nil
-        /// Fix steps of the path that the trainee leaves out, and why (the runbook says when they apply).
+        /// The steps run from the Fix section, in order: the runbook's fix path for the option (fixes
+        /// and the checks between them), less `leaveOut`. The test holds this to the runbook.
+        var fix: [String]
+        /// Steps of the fix path the trainee leaves out, and why (the runbook says when they apply).
         var leaveOut: [String: String] = [:]
-        /// The edit step and the EDITOR script that makes the guide's change.
+        /// The edit step and the EDITOR script (Tests/Fixtures/drills/editors) that makes the guide's change.
         var editor: (step: String, script: String)? = nil
-        /// The verification step that fails before the fix and passes after it.
+        /// The step of the Verify section that fails before the fix and passes after it (one that a
+        /// wrong fix leaves failing).
         var verify: String
         var testDescription: String { scenario + (option.map { " (\($0))" } ?? "") }
     }
@@ -47,25 +51,36 @@ struct DrillJourneyTests {
         Journey(
             scenario: "gcr-shutdown",
             answers: ["ImagePullBackOff or ErrImagePull", "gcr.io/coditect-cloud-infra or insufficient_scope"],
+            fix: [
+                "enable-artifact-registry-api", "create-repository", "list-repositories", "grant-node-pull-access",
+                "rewrite-manifest-image", "configure-docker-auth", "build-and-push-image", "apply-deployment",
+            ],
             verify: "pods-running"),
         Journey(
             scenario: "wrong-platform",
             answers: ["CrashLoopBackOff", "exec format error"],
+            fix: ["buildx-version", "create-builder", "inspect-builder", "build-amd64-image", "inspect-pushed-image"],
             leaveOut: ["buildx-install": "only if `docker buildx version` fails, and it passes"],
             verify: "container-architecture"),
         Journey(
             scenario: "nonroot-permissions",
             answers: ["CrashLoopBackOff", "ModuleNotFoundError or Permission denied"],
+            fix: ["edit-dockerfile", "rebuild-image", "restart-for-new-image"],
             editor: ("edit-dockerfile", "dockerfile-nonroot"),
             verify: "container-imports-django"),
         Journey(
             scenario: "ssl-required",
             answers: ["CrashLoopBackOff", "valid client certificate or pg_hba.conf rejects"],
             option: "Option A",
+            fix: ["disable-require-ssl", "require-ssl-disabled"],
             verify: "database-version"),
         Journey(
             scenario: "db-user-missing",
             answers: ["CrashLoopBackOff", "password authentication failed or does not exist"],
+            fix: [
+                "instance-runnable", "create-database-user", "list-database-users", "list-databases",
+                "recreate-backend-secrets", "describe-backend-secrets", "restart-after-secret", "connect-as-postgres",
+            ],
             leaveOut: [
                 "reset-database-user-password": "only if the user exists, and it does not (it is created)",
                 "create-database": "only if the database does not exist, and it does (Check the databases passes)",
@@ -75,11 +90,13 @@ struct DrillJourneyTests {
             scenario: "allowed-hosts",
             answers: ["waiting= ready=false", "statuscode: 400"],
             option: "Option A",
+            fix: ["edit-configmap-wildcard", "apply-configmap-wildcard", "restart-after-wildcard"],
             editor: ("edit-configmap-wildcard", "allowed-hosts-wildcard"),
             verify: "health-with-pod-ip-host"),
         Journey(
             scenario: "probe-scheme",
             answers: ["waiting= ready=false", "https:// or context deadline exceeded"],
+            fix: ["edit-probes", "apply-probe-fix", "pod-probe-config"],
             editor: ("edit-probes", "probe-scheme-http"),
             verify: "probe-fix-rollout"),
     ]
@@ -90,6 +107,8 @@ struct DrillJourneyTests {
         var id: String
         var title: String
         var role: String
+        /// The role is given in the step's attributes (`role=verify`): a check inside the Fix section.
+        var explicitRole: Bool
         var option: String?
         var interactive: Bool
         /// Confirmed before it runs: a fix (the "Run this fix?" dialog).
@@ -116,24 +135,32 @@ struct DrillJourneyTests {
             let attributes = s["attributes"] as? [String: Any] ?? [:]
             return Step(
                 id: s["id"] as? String ?? "", title: s["title"] as? String ?? "",
-                role: (attributes["role"] as? String).map { _ in "fix-check" } ?? (s["role"] as? String ?? ""),
+                role: s["role"] as? String ?? "", explicitRole: attributes["role"] is String,
                 option: s["option"] as? String, interactive: attributes["interactive"] as? Bool ?? false)
         }
         return Entry(id: id, title: e["title"] as? String ?? id, steps: steps)
     }
 
     /// The entry a scenario drills (its `entry:`).
-    static func drilledEntry(_ scenario: String) throws -> String {
+    static func drilledEntry(_ scenario: String) throws -> String { try scenarioValue("entry", scenario) }
+
+    /// The scenario's title (its `title:`), which the DRILL banner shows.
+    static func scenarioTitle(_ scenario: String) throws -> String {
+        try scenarioValue("title", scenario).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+    }
+
+    /// A one-line top-level value of a scenario file.
+    static func scenarioValue(_ key: String, _ scenario: String) throws -> String {
         let text = try String(contentsOfFile: runbooks + "/drills/\(scenario).yaml", encoding: .utf8)
-        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("entry:") }, "\(scenario).yaml has no entry")
-        return line.dropFirst("entry:".count).trimmingCharacters(in: .whitespaces)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(key + ":") }, "\(scenario).yaml has no \(key)")
+        return line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces)
     }
 
     /// The steps of the entry's Fix section for `option`, in the runbook's order: the fixes and the
     /// checks the Fix section runs on the way (steps with an explicit role).
     static func fixPath(_ entry: Entry, option: String?) -> [Step] {
         entry.steps.filter { s in
-            (s.role == "fix" || s.role == "fix-check") && (s.option == nil || option.map { s.option?.hasPrefix($0) == true } ?? false)
+            (s.role == "fix" || s.explicitRole) && (s.option == nil || option.map { s.option?.hasPrefix($0) == true } ?? false)
         }
     }
 
@@ -154,14 +181,16 @@ struct DrillJourneyTests {
         let entryID = try Self.drilledEntry(journey.scenario)
         let entry = try Self.entry(entryID)
         let path = Self.fixPath(entry, option: journey.option).filter { journey.leaveOut[$0.id] == nil }
-        try #require(!path.isEmpty, "no fix steps for \(entryID) \(journey.option ?? "")")
+        try #require(path.map(\.id) == journey.fix, "the runbook's fix path for \(entryID) \(journey.option ?? "") is \(path.map(\.id))")
         for id in journey.leaveOut.keys {
             #expect(Self.fixPath(entry, option: journey.option).contains { $0.id == id }, "\(id) is not a fix step of the path")
         }
         if let editor = journey.editor {
             #expect(path.contains { $0.id == editor.step && $0.interactive }, "\(editor.step) is not an edit step of the path")
         }
-        let verify = try #require(entry.steps.first { $0.id == journey.verify && $0.role == "verify" }, "no verify step \(journey.verify)")
+        let verify = try #require(
+            entry.steps.first { $0.id == journey.verify && $0.role == "verify" && !$0.explicitRole }, "no step \(journey.verify) in Verify")
+        let title = try Self.scenarioTitle(journey.scenario)
 
         let drill = try DrillPane(journey.scenario, editor: journey.editor.map { Self.editors + "/" + $0.script } ?? "/bin/false")
         defer { drill.close() }
@@ -169,7 +198,7 @@ struct DrillJourneyTests {
 
         // The drill opens on the runbook under the banner, with a workspace.
         let first = try session.waitFor("Entries (")
-        #expect(first.hasPrefix(" DRILL: "), "the banner heads the screen:\n\(first)")
+        #expect(first.hasPrefix(" DRILL: " + title.prefix(30)), "the banner heads the screen:\n\(first)")
         #expect(first.contains("Backend staging on GKE: troubleshooting"))
         #expect(drill.workspaces().count == 1, "one workspace while the drill runs: \(drill.workspaces())")
 
@@ -188,6 +217,7 @@ struct DrillJourneyTests {
         }
         let reached = try session.waitForScreen("the entry's Fix section") { Self.lines($0).contains { $0.hasPrefix(" Fix") } }
         #expect(Self.lines(reached).dropFirst().first == " " + entry.title, "on the entry:\n\(reached)")
+        #expect(reached.hasPrefix(" DRILL: "), "the banner stays:\n\(reached)")
 
         // The verification fails.
         var screen = try run(verify, in: entry, option: journey.option, session)
@@ -303,7 +333,7 @@ struct DrillJourneyTests {
         let shown = entry.steps.filter { s in
             s.role != "fix" || s.option == nil || option.map { s.option?.hasPrefix($0) == true } ?? false
         }
-        let group = ["diagnose": 0, "fix": 1, "verify": 2, "fix-check": 2]
+        let group = ["diagnose": 0, "fix": 1, "verify": 2]
         return shown.enumerated().sorted { (group[$0.element.role] ?? 3, $0.offset) < (group[$1.element.role] ?? 3, $1.offset) }.map(\.element)
     }
 
@@ -326,7 +356,7 @@ struct DrillJourneyTests {
             let before = screen
             try session.press("Down")
             do {
-                try session.waitForScreen("the selection to move", timeout: .seconds(5)) { $0 != before }
+                try session.waitForScreen("the selection to move", timeout: .seconds(10)) { $0 != before }
                 screen = try settled(session)
             } catch {
                 throw TmuxSession.Failure(description: "no line “\(text)” (#\(occurrence + 1)) to select; the screen was:\n\(before)")
@@ -389,13 +419,21 @@ final class DrillPane {
 
     init(_ scenario: String, editor: String) throws {
         self.scenario = scenario
-        tmp = Paths.temporaryFolder("runbook-drill-journey")
-        bin = Paths.temporaryFolder("runbook-drill-journey-bin")
-        try Self.layLocalTools(into: bin)
-        session = try TmuxSession(
-            ["drill", scenario], columns: 100, rows: 30,
-            environment: ["RUNBOOK_PATH": DrillJourneyTests.runbooks, "TMPDIR": tmp, "EDITOR": editor],
-            preamble: "export PATH=\(TmuxSession.quote(bin))")
+        let tmp = Paths.temporaryFolder("runbook-drill-journey")
+        let bin = Paths.temporaryFolder("runbook-drill-journey-bin")
+        do {
+            try Self.layLocalTools(into: bin)
+            session = try TmuxSession(
+                ["drill", scenario], columns: 100, rows: 30,
+                environment: ["RUNBOOK_PATH": DrillJourneyTests.runbooks, "TMPDIR": tmp, "EDITOR": editor],
+                preamble: "export PATH=\(TmuxSession.quote(bin))")
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            try? FileManager.default.removeItem(atPath: bin)
+            throw error
+        }
+        self.tmp = tmp
+        self.bin = bin
     }
 
     func close() {

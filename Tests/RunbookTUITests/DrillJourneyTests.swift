@@ -26,6 +26,7 @@ struct DrillJourneyTests {
     static let typedValues = ["DB_PASSWORD": "Vq7LmT2rPz9KwB4nYc8HdF3sJa6GeU1xZo5RtN0"]
     /// The password of the instance's `postgres` user, typed at the prompt of `gcloud sql connect`.
     static let postgresPassword = "postgres-password"
+    static var secrets: [String] { Array(typedValues.values) + [postgresPassword] }
 
     /// One scenario's story.
     struct Journey: CustomTestStringConvertible, Sendable {
@@ -41,6 +42,9 @@ struct DrillJourneyTests {
         var leaveOut: [String: String] = [:]
         /// The edit step and the EDITOR script (Tests/Fixtures/drills/editors) that makes the guide's change.
         var editor: (step: String, script: String)? = nil
+        /// The interactive step that opens a psql session: the trainee types the postgres password and
+        /// then the runbook's SQL block that follows the step.
+        var psql: String? = nil
         /// The step of the Verify section that fails before the fix and passes after it (one that a
         /// wrong fix leaves failing).
         var verify: String
@@ -85,6 +89,7 @@ struct DrillJourneyTests {
                 "reset-database-user-password": "only if the user exists, and it does not (it is created)",
                 "create-database": "only if the database does not exist, and it does (Check the databases passes)",
             ],
+            psql: "connect-as-postgres",
             verify: "django-database-check"),
         Journey(
             scenario: "allowed-hosts",
@@ -231,7 +236,7 @@ struct DrillJourneyTests {
             try session.waitForScreen("option “\(option)” chosen") { Self.lines($0).contains { $0.contains("● \(option)") } }
         }
         for step in path {
-            screen = try run(step, in: entry, option: journey.option, session)
+            screen = try run(step, in: entry, option: journey.option, psql: journey.psql, session)
             try #require(Self.result(screen) == "✓ passed", "fix step \(step.id) passes:\n\(screen)")
             try back(session)
         }
@@ -253,7 +258,7 @@ struct DrillJourneyTests {
         #expect(story == ["\(verify.id):failed"] + path.map { "\($0.id):passed" } + ["\(verify.id):passed"])
         #expect(JourneyTests.story(records).contains("decision:entry_reached"))
         let journal = try journalText(session)
-        for secret in Array(Self.typedValues.values) + [Self.postgresPassword] {
+        for secret in Self.secrets {
             #expect(!journal.contains(secret), "a typed secret reached the journal")
         }
     }
@@ -264,7 +269,9 @@ struct DrillJourneyTests {
     /// dialog names it, typing a missing value, answering an interactive step's prompts), and returns
     /// the step screen once its result is shown (`expecting` a given one, else either).
     @discardableResult
-    func run(_ step: Step, in entry: Entry, option: String?, _ session: TmuxSession, expecting: String? = nil) throws -> String {
+    func run(
+        _ step: Step, in entry: Entry, option: String?, psql: String? = nil, _ session: TmuxSession, expecting: String? = nil
+    ) throws -> String {
         let occurrence = Self.listed(entry, option: option)
             .filter { $0.title.prefix(Self.titlePrefix) == step.title.prefix(Self.titlePrefix) }
             .firstIndex { $0.id == step.id } ?? 0
@@ -273,9 +280,23 @@ struct DrillJourneyTests {
 
         let deadline = ContinuousClock.now + .seconds(30)
         var typed = Set<String>()
-        var exchanges = step.id == "connect-as-postgres" ? try psqlExchanges() : []
+        var exchanges = step.id == psql ? try Self.psqlExchanges(after: step.id) : []
+        var last = ""
         while true {
             let screen = try session.screen()
+            if ContinuousClock.now >= deadline {
+                throw TmuxSession.Failure(description: "timed out running \(step.id) (\(expecting ?? "any result")); the screen was:\n\(screen)")
+            }
+            if Self.secrets.contains(where: screen.contains) {
+                throw TmuxSession.Failure(description: "a typed secret is on the screen while \(step.id) runs")
+            }
+            // Act on a whole redraw only: the same screen twice in a row (a capture can fall in the
+            // middle of one, showing half a dialog).
+            guard screen == last else {
+                last = screen
+                usleep(25_000)  // poll interval of a deadline-bounded wait, not a timing assumption
+                continue
+            }
             let header = Self.lines(screen).first ?? ""
             if header.contains("› Step \(step.id)"), let result = Self.result(screen), expecting == nil || result == expecting {
                 return screen
@@ -305,17 +326,14 @@ struct DrillJourneyTests {
                 try session.press("Enter")
                 continue
             }
-            if ContinuousClock.now >= deadline {
-                throw TmuxSession.Failure(description: "timed out running \(step.id) (\(expecting ?? "any result")); the screen was:\n\(screen)")
-            }
             usleep(25_000)  // poll interval of a deadline-bounded wait, not a timing assumption
         }
     }
 
     /// What the trainee types at `gcloud sql connect`: the postgres password, then the runbook's SQL,
     /// each after its prompt has appeared (`seen` counts the prompts on the screen).
-    func psqlExchanges() throws -> [(prompt: String, seen: Int, text: String)] {
-        let sql = try Self.sqlBlock(after: "connect-as-postgres").filter { !$0.isEmpty }
+    static func psqlExchanges(after step: String) throws -> [(prompt: String, seen: Int, text: String)] {
+        let sql = try sqlBlock(after: step).filter { !$0.isEmpty }
         return [("Password:", 1, Self.postgresPassword)] + sql.enumerated().map { ("postgres=>", $0.offset + 1, $0.element) }
     }
 

@@ -12,17 +12,19 @@ import Glibc
 /// scripts in Tests/Fixtures/drills/editors as $EDITOR; missing values typed in), and the same
 /// verification passing. Then q, a journal marked as the drill's, and no workspace left.
 ///
-/// Which fix steps run comes from the runbook (`runbook show --json`): the steps of the entry's Fix
-/// section, of the chosen option, less the ones the story leaves out (with the runbook's reason). The
+/// Each story is a small table: the suggested answers, the option, the fix steps, the editor script,
+/// the verification step. The fix steps are held to the runbook (`runbook show --json`): the steps of
+/// the entry's Fix section for the option, less the ones the story leaves out with the runbook's
+/// reason; each is found on the entry screen by its title and checked by its id before `y`. The
 /// pane's PATH holds only local tools, so nothing but the simulators answers for kubectl, gcloud,
-/// docker or curl.
+/// docker or curl. The cases run one after another, about 2 to 6 s each.
 @Suite("end to end: drill journeys", .serialized)
 struct DrillJourneyTests {
     static let runbooks = Paths.repository + "/runbooks"
     static let troubleshooting = runbooks + "/gke-staging-troubleshooting.md"
     static let editors = Paths.repository + "/Tests/Fixtures/drills/editors"
 
-    /// What the trainee types when a step asks for a value nobody gave yet (both are secrets).
+    /// What the trainee types when a step asks for a value nobody gave yet (secrets, all of them).
     static let typedValues = ["DB_PASSWORD": "Vq7LmT2rPz9KwB4nYc8HdF3sJa6GeU1xZo5RtN0"]
     /// The password of the instance's `postgres` user, typed at the prompt of `gcloud sql connect`.
     static let postgresPassword = "postgres-password"

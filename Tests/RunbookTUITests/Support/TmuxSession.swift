@@ -85,9 +85,11 @@ final class TmuxSession {
         try tmux(["send-keys", "-t", "test"] + keys)
     }
 
-    /// Types `text` literally.
+    /// Types `text` literally. tmux reads an argument that ends in `;` as the end of a command (and
+    /// drops the `;`), so a trailing `;` goes as `\;`, which tmux turns back into `;`.
     func type(_ text: String) throws {
-        try tmux(["send-keys", "-t", "test", "-l", text])
+        let argument = text.hasSuffix(";") ? String(text.dropLast()) + "\\;" : text
+        try tmux(["send-keys", "-t", "test", "-l", argument])
     }
 
     @discardableResult

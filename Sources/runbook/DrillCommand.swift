@@ -195,16 +195,7 @@ struct DrillCommand: ParsableCommand {
         if scenarios.isEmpty { return "no drills in \(TerminalSafeText.make(folder))" }
         let header = ["ID", "TITLE", "DRILLS"]
         let cells = scenarios.map { [$0.id, $0.title, $0.drills].map(TerminalSafeText.make) }
-        var widths = header.map(\.count)
-        for row in cells {
-            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
-        }
-        func line(_ row: [String]) -> String {
-            row.enumerated().map { i, c in
-                i == row.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+        return TextTable.render(header: header, rows: cells)
     }
 
     // MARK: A drill

@@ -55,15 +55,6 @@ struct ListCommand: ParsableCommand {
             ].map(TerminalSafeText.make)
         }
         if cells.isEmpty { return "no runbooks found" }
-        var widths = header.map(\.count)
-        for row in cells {
-            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) }
-        }
-        func line(_ row: [String]) -> String {
-            row.enumerated().map { i, c in
-                i == row.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count)
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+        return TextTable.render(header: header, rows: cells)
     }
 }

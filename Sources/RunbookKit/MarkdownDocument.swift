@@ -1,4 +1,5 @@
 import CMarkGFM
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -208,8 +209,17 @@ public struct MarkdownDocument: Sendable {
         return nil
     }
 
+    /// cmark-gfm 0.29 keeps process-wide state without a lock: registering its extensions (a flag, and
+    /// the node-type numbers the table extension takes) and the inline parser's special-character
+    /// tables, which attaching extensions to a parser and freeing it change. Two parses at once (tests
+    /// run in parallel; the tool itself parses on one thread) can corrupt each other, seen as cmark's
+    /// `finalize: Assertion b->flags & CMARK_NODE__OPEN failed`. So parses take turns.
+    private static let cmarkLock = NSLock()
+
     /// Parses `text`; `lineOffset` is added to every line number (the lines of front matter before it).
     public init(parsing text: String, lineOffset: Int = 0) {
+        Self.cmarkLock.lock()
+        defer { Self.cmarkLock.unlock() }
         cmark_gfm_core_extensions_ensure_registered()
         let parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES)!
         defer { cmark_parser_free(parser) }

@@ -376,8 +376,9 @@ struct DrillJourneyTests {
             let before = screen
             try session.press("Down")
             do {
-                try session.waitForScreen("the selection to move", timeout: .seconds(10)) { $0 != before }
-                screen = try settled(session)
+                screen = try session.waitForScreen("the selection to move", timeout: .seconds(10)) {
+                    $0 != before && Self.selected($0) != nil
+                }
             } catch {
                 throw TmuxSession.Failure(description: "no line “\(text)” (#\(occurrence + 1)) to select; the screen was:\n\(before)")
             }
@@ -385,14 +386,9 @@ struct DrillJourneyTests {
         throw TmuxSession.Failure(description: "gave up looking for “\(text)”; the screen was:\n\(screen)")
     }
 
-    /// The screen once a redraw is complete: the same in two captures in a row, with one selected
-    /// line (a capture can fall in the middle of the terminal output of one redraw).
+    /// The screen once it shows one selected line (waitForScreen returns only whole redraws).
     func settled(_ session: TmuxSession) throws -> String {
-        var last = try session.screen()
-        return try session.waitForScreen("the screen to settle") { screen in
-            defer { last = screen }
-            return screen == last && Self.selected(screen) != nil
-        }
+        try session.waitForScreen("one selected line") { Self.selected($0) != nil }
     }
 
     static func lines(_ screen: String) -> [String] { screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }

@@ -113,17 +113,20 @@ final class TmuxSession {
 
     // MARK: Waiting
 
-    /// Polls the screen until `predicate` holds; returns that screen. Fails after `timeout` with
-    /// `what` and the last screen.
+    /// Polls the screen until `predicate` holds on a whole redraw (the same screen in two captures in
+    /// a row: a capture can fall in the middle of one, showing half a dialog); returns that screen.
+    /// Fails after `timeout` with `what` and the last screen.
     @discardableResult
     func waitForScreen(
         _ what: String, timeout: Duration = .seconds(15), _ predicate: (String) -> Bool
     ) throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
+        var previous: String?
         while true {
             last = try screen()
-            if predicate(last) { return last }
+            if last == previous, predicate(last) { return last }
+            previous = last
             if ContinuousClock.now >= deadline {
                 throw Failure(description: "timed out waiting for \(what); the screen was:\n\(last)")
             }

@@ -200,36 +200,12 @@ public final class ChildProcess {
         }
     }
 
-    /// NUL-terminated copies of argv (shell first) and envp (`NAME=value`, sorted by name).
-    private static func cStrings(for request: SpawnRequest) -> CStringLists? {
-        let args = [request.shell] + request.arguments
-        guard args.allSatisfy({ !$0.utf8.contains(0) }) else { return nil }
-        var env: [String] = []
-        for (name, value) in request.environment.sorted(by: { $0.key < $1.key }) {
-            guard !name.isEmpty, !name.utf8.contains(0), !name.utf8.contains(UInt8(ascii: "=")),
-                !value.utf8.contains(0)
-            else { return nil }
-            env.append(name + "=" + value)
-        }
-        guard !request.shell.isEmpty, !(request.workingDirectory?.utf8.contains(0) ?? false) else { return nil }
-        return CStringLists(argv: args, envp: env)
+    /// argv (shell first) and envp for `rb_spawn`, or nil when the request cannot be passed on.
+    private static func cStrings(for request: SpawnRequest) -> SpawnStrings? {
+        SpawnStrings(
+            arguments: [request.shell] + request.arguments, environment: request.environment,
+            workingDirectory: request.workingDirectory)
     }
 }
 
 private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
-
-/// `strdup`ed, NULL-terminated string arrays for `rb_spawn`; `release()` frees them.
-private struct CStringLists {
-    let argv: [UnsafeMutablePointer<CChar>?]
-    let envp: [UnsafeMutablePointer<CChar>?]
-
-    init(argv: [String], envp: [String]) {
-        self.argv = argv.map { strdup($0) } + [nil]
-        self.envp = envp.map { strdup($0) } + [nil]
-    }
-
-    func release() {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
-    }
-}

@@ -51,20 +51,13 @@ public struct ForegroundCommand: Sendable {
     /// terminal when this process is in its foreground, else nil. Returns how the command ended and
     /// the signals that were forwarded to it.
     public func run(terminal: Int32?, signalFD: Int32) throws(SpawnError) -> (status: ExitStatus, forwarded: [Int32]) {
-        if arguments.contains(where: { $0.utf8.contains(0) })
-            || environment.contains(where: { $0.key.isEmpty || $0.key.contains("=") || $0.key.utf8.contains(0) || $0.value.utf8.contains(0) })
-        {
+        guard let strings = SpawnStrings(arguments: arguments, environment: environment) else {
             throw SpawnError(stage: .request, code: EINVAL, shell: executable)
         }
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.sorted { $0.key < $1.key }.map { strdup($0.key + "=" + $0.value) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
+        defer { strings.release() }
         var pid: pid_t = -1
         var pidfd: Int32 = -1
-        let code = rb_spawn_foreground(executable, argv, envp, nil, terminal ?? -1, &pid, &pidfd)
+        let code = rb_spawn_foreground(executable, strings.argv, strings.envp, nil, terminal ?? -1, &pid, &pidfd)
         guard code == 0 else {
             throw SpawnError(stage: access(executable, X_OK) != 0 ? .shell : .system, code: code, shell: executable)
         }

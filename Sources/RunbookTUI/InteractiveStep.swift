@@ -63,19 +63,22 @@ final class InteractiveStep {
         captures = invocation.captures
         var environment = launch.environment
         for (k, v) in invocation.environment { environment[k] = v }
-        let argv = ([shell] + invocation.arguments).map { strdup($0) } + [nil]
-        let envp = environment.sorted { $0.key < $1.key }.map { strdup($0.key + "=" + $0.value) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        guard
+            let strings = SpawnStrings(
+                arguments: [shell] + invocation.arguments, environment: environment,
+                workingDirectory: launch.workingDirectory)
+        else {
+            capture?.remove()
+            throw SpawnError(stage: .request, code: EINVAL, shell: shell, workingDirectory: launch.workingDirectory)
         }
+        defer { strings.release() }
         var pid: pid_t = -1
         var pidfd: Int32 = -1
         let code: Int32
         if let cwd = launch.workingDirectory {
-            code = rb_spawn_foreground(shell, argv, envp, cwd, terminal, &pid, &pidfd)
+            code = rb_spawn_foreground(shell, strings.argv, strings.envp, cwd, terminal, &pid, &pidfd)
         } else {
-            code = rb_spawn_foreground(shell, argv, envp, nil, terminal, &pid, &pidfd)
+            code = rb_spawn_foreground(shell, strings.argv, strings.envp, nil, terminal, &pid, &pidfd)
         }
         guard code == 0 else {
             capture?.remove()

@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"]),
         .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
         .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit"]),
-        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem"]),
     ]
 )

@@ -103,6 +103,22 @@ public struct OutputLineBatch: Sendable {
         }
     }
 
+    /// Appends every line of `other`, in order, copying bytes (no `String` per line).
+    public mutating func append(contentsOf other: OutputLineBatch) {
+        guard !other.isEmpty else { return }
+        let textBase = text.count
+        let styleBase = styles.count
+        text.append(contentsOf: other.text)
+        styles.append(contentsOf: other.styles)
+        records.reserveCapacity(records.count + other.records.count)
+        for var r in other.records {
+            r.start += textBase
+            r.styleStart += styleBase
+            r.styleEnd += styleBase
+            records.append(r)
+        }
+    }
+
     /// Empties the batch, keeping its storage for the next lines.
     public mutating func removeAll() {
         text.removeAll(keepingCapacity: true)

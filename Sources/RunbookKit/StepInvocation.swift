@@ -23,7 +23,7 @@ public struct StepInvocation: Sendable, Hashable {
         __runbook_capture() {
           __runbook_status=$?
           trap - EXIT
-          for __runbook_name in ${RUNBOOK_CAPTURE-}; do
+          for __runbook_name in $(printf '%s' "${RUNBOOK_CAPTURE-}"); do
             eval "__runbook_isset=\\${$__runbook_name+x}"
             if [ -n "$__runbook_isset" ]; then
               eval "printf '%s=%s\\\\0' \\"\\$__runbook_name\\" \\"\\${$__runbook_name}\\""
@@ -65,7 +65,7 @@ public struct StepInvocation: Sendable, Hashable {
         return out
     }
 
-    /// The shell program for a runbook's `shell:` (a name is looked up in PATH), else `/bin/sh`.
+    /// The shell program for a shell name (a name is looked up in PATH), else `/bin/sh`.
     public static func shellPath(_ shell: String?, path: String?) -> String? {
         guard let shell, !shell.isEmpty else { return "/bin/sh" }
         if shell.contains("/") { return shell }

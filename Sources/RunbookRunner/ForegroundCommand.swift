@@ -23,7 +23,7 @@ public struct ForegroundCommand: Sendable {
     public var environment: [String: String]
 
     /// How long a command may outlive a forwarded SIGTERM or SIGHUP before its group gets SIGKILL.
-    public static let killAfter = Duration.seconds(5)
+    public static let killAfter = ForegroundProcess.killAfter
 
     public init(executable: String, arguments: [String], environment: [String: String]) {
         self.executable = executable
@@ -47,58 +47,28 @@ public struct ForegroundCommand: Sendable {
         return nil
     }
 
-    /// Runs the command to its end. `terminal` is the descriptor of this process's controlling
-    /// terminal when this process is in its foreground, else nil. Returns how the command ended and
-    /// the signals that were forwarded to it.
+    /// Runs the command to its end, a ``ForegroundProcess`` in a blocking loop. `terminal` is the
+    /// descriptor of this process's controlling terminal when this process is in its foreground, else
+    /// nil. Returns how the command ended and the signals that were forwarded to it.
     public func run(terminal: Int32?, signalFD: Int32) throws(SpawnError) -> (status: ExitStatus, forwarded: [Int32]) {
-        guard let strings = SpawnStrings(arguments: arguments, environment: environment) else {
-            throw SpawnError(stage: .request, code: EINVAL, shell: executable)
-        }
-        defer { strings.release() }
-        var pid: pid_t = -1
-        var pidfd: Int32 = -1
-        let code = rb_spawn_foreground(executable, strings.argv, strings.envp, nil, terminal ?? -1, &pid, &pidfd)
-        guard code == 0 else {
-            throw SpawnError(stage: access(executable, X_OK) != 0 ? .shell : .system, code: code, shell: executable)
-        }
-        let ownGroup = getpgrp()
-        defer { if pidfd >= 0 { close(pidfd) } }
-
+        let process = try ForegroundProcess(
+            executable: executable, arguments: arguments, environment: environment, terminal: terminal)
         var forwarded: [Int32] = []
-        var killAt: MonotonicInstant?
         var buffer = [UInt8](repeating: 0, count: 64)
         while true {
-            switch rb_exited_or_stopped(pid) {
-            case 1, -1:
-                return (finish(pid, terminal: terminal, ownGroup: ownGroup), forwarded)
-            case 2:
-                if let terminal { _ = rb_set_foreground_group(terminal, pid) }
-                _ = rb_kill_group(pid, SIGCONT)
-            default:
-                break
-            }
             let now = MonotonicInstant.now()
-            if let deadline = killAt, now >= deadline {
-                _ = rb_kill_group(pid, SIGKILL)
-                killAt = nil
-            }
+            if let ending = process.advance(now: now) { return (ending.status ?? .exited(255), forwarded) }
             var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
-            if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
-            // Without a pidfd, and for stops (which a pidfd does not report), look again every 100 ms.
-            var timeout: Int32 = 100
-            if let deadline = killAt { timeout = min(timeout, now.pollTimeout(until: deadline)) }
+            if let fd = process.exitFD { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            let timeout = now.pollTimeout(until: process.nextDeadline(now: now))
             let count = fds.count
             _ = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t(count), timeout) }
             while true {
                 let n = read(signalFD, &buffer, buffer.count)
                 if n > 0 {
                     for byte in buffer[0..<n] {
-                        let signal = Int32(byte)
-                        forwarded.append(signal)
-                        _ = rb_kill_group(pid, signal)
-                        if (signal == SIGTERM || signal == SIGHUP) && killAt == nil {
-                            killAt = MonotonicInstant.now() + Self.killAfter
-                        }
+                        forwarded.append(Int32(byte))
+                        process.forward(Int32(byte))
                     }
                     continue
                 }
@@ -106,15 +76,5 @@ public struct ForegroundCommand: Sendable {
                 break
             }
         }
-    }
-
-    private func finish(_ pid: pid_t, terminal: Int32?, ownGroup: pid_t) -> ExitStatus {
-        _ = rb_kill_group(pid, SIGKILL)  // what the command left behind in its group
-        var raw: Int32 = 0
-        var r: pid_t
-        repeat { r = waitpid(pid, &raw, 0) } while r < 0 && errno == EINTR
-        if let terminal { _ = rb_set_foreground_group(terminal, ownGroup) }
-        if r == pid, let status = ExitStatus(waitStatus: raw) { return status }
-        return .exited(255)
     }
 }

@@ -195,10 +195,11 @@ public struct HeadlessCheck {
 
         func execute(_ step: Step, scope: String) -> StepRunResult {
             var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: resolver.secretValues))
-            if spoolOutput { runner.spoolFolder = session.folder }
+            runner.runtimeDirectory = resolver.environment["XDG_RUNTIME_DIR"]
+            if spoolOutput { runner.settings.spoolFolder = session.folder }
             let cwd = step.attributes.cwd.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? folder
             let request = StepRunRequest(
-                step: step, scope: scope, shell: shell, environment: resolver.environment(for: step),
+                step: step, scope: scope, shell: runbook.shell, environment: resolver.environment(for: step),
                 workingDirectory: cwd, timeLimit: step.attributes.timeout ?? runbook.timeout)
             onProgress("▶ \(step.id)")
             let result = runner.run(request, cancelFD: cancelFD)
@@ -250,7 +251,7 @@ public struct HeadlessCheck {
                 let outcome: CheckReport.Case.Outcome
                 switch result.outcome {
                 case .passed: outcome = .passed
-                case .failed: outcome = .failed
+                case .failed, .cancelled: outcome = .failed
                 case .needsAnswers:
                     outcome = result.verdicts.allSatisfy(\.indicator.isManual) ? .manual : .passed
                 }

@@ -1,4 +1,5 @@
 import RunbookKit
+import RunbookRunner
 
 /// A key as the TUI understands it, decoded by the terminal backend.
 public enum Key: Sendable, Hashable {
@@ -34,15 +35,14 @@ public struct RunID: Sendable, Hashable, Comparable, CustomStringConvertible {
 public enum AppEvent: Sendable {
     case key(Key)
     case resize(ScreenSize)
-    /// Sanitized output lines of a running step (secrets already masked), in arrival order, and the
-    /// incomplete line so far (for live display), if any. The lines of a turn travel as one batch, with
-    /// no `String` per line; `AppEvent.output(_:lines:partial:)` with an array of lines makes one.
-    case output(RunID, lines: OutputLineBatch, partial: OutputLine?)
-    /// The step's process group is gone: how it ended, how long it took, what it assigned for later steps.
-    case exited(RunID, end: StepEnd, durationMs: Int, assigned: [String: String])
+    /// Sanitized output lines of a running step (secrets already masked), in arrival order, the
+    /// incomplete line so far (for live display), if any, and the step's verdicts so far, as its
+    /// ``StepExecution`` judged them. The lines of a turn travel as one batch, with no `String` per line.
+    case output(RunID, lines: OutputLineBatch, partial: OutputLine?, verdicts: [Verdict])
+    /// The step's process group is gone: how it ended, as its ``StepExecution`` settled it.
+    case exited(RunID, RunEnding)
     /// The interactive step the TUI handed the terminal to has finished; the TUI has the terminal back.
-    /// `assigned` is what it assigned for later steps, as for `.exited`.
-    case interactiveFinished(RunID, end: StepEnd, durationMs: Int, assigned: [String: String])
+    case interactiveFinished(RunID, RunEnding)
     /// About every 250 ms while anything runs (elapsed time, spinners); `nowMs` is monotonic milliseconds.
     case tick(nowMs: Int)
     /// The runtime is up, sent once before the first frame: opens ``AppOptions/initialRunbookPath``.
@@ -54,11 +54,28 @@ public enum AppEvent: Sendable {
     case stopped
 }
 
-extension AppEvent {
-    /// The output event of `lines`, one by one.
-    public static func output(_ id: RunID, lines: [OutputLine], partial: OutputLine?) -> AppEvent {
-        .output(id, lines: OutputLineBatch(lines), partial: partial)
+/// How a run ended, as the runtime reports it: the end, the duration, the values it assigned for later
+/// steps, and its settled verdicts.
+public struct RunEnding: Sendable {
+    public var end: StepEnd
+    public var durationMs: Int
+    public var assigned: [String: String]
+    public var verdicts: [Verdict]
+
+    public init(end: StepEnd, durationMs: Int, assigned: [String: String], verdicts: [Verdict]) {
+        self.end = end
+        self.durationMs = durationMs
+        self.assigned = assigned
+        self.verdicts = verdicts
     }
+
+    public init(_ result: StepRunResult) {
+        self.init(end: result.end, durationMs: result.durationMs, assigned: result.assigned, verdicts: result.verdicts)
+    }
+}
+
+extension AppEvent {
+    static func exited(_ id: RunID, _ result: StepRunResult) -> AppEvent { .exited(id, RunEnding(result)) }
 }
 
 /// What `update` asks the runtime to do. The runtime performs effects in order and reports back with

@@ -114,12 +114,10 @@ public struct AppState: Sendable {
             size = s
             layOutWalkthroughs()
             return []
-        case .output(let id, let lines, let partial):
-            return receiveOutput(id, lines: lines, partial: partial)
-        case .exited(let id, let end, let durationMs, let assigned):
-            return finishRun(id, end: end, durationMs: durationMs, assigned: assigned)
-        case .interactiveFinished(let id, let end, let durationMs, let assigned):
-            return finishRun(id, end: end, durationMs: durationMs, assigned: assigned)
+        case .output(let id, let lines, let partial, let verdicts):
+            return receiveOutput(id, lines: lines, partial: partial, verdicts: verdicts)
+        case .exited(let id, let ending), .interactiveFinished(let id, let ending):
+            return finishRun(id, ending)
         case .tick(let now):
             nowMs = now
             for id in runs.keys where runs[id]?.isRunning == true && runs[id]?.startedAtMs == nil {
@@ -144,16 +142,19 @@ public struct AppState: Sendable {
     mutating func updateWhileLeaving(_ event: AppEvent) -> [AppEffect] {
         var effects: [AppEffect]
         switch event {
-        case .output(let id, let lines, let partial):
-            effects = receiveOutput(id, lines: lines, partial: partial)
-        case .exited(let id, let end, let durationMs, _), .interactiveFinished(let id, let end, let durationMs, _):
-            effects = finishRun(id, end: end, durationMs: durationMs, assigned: [:])
+        case .output(let id, let lines, let partial, let verdicts):
+            effects = receiveOutput(id, lines: lines, partial: partial, verdicts: verdicts)
+        case .exited(let id, var ending), .interactiveFinished(let id, var ending):
+            ending.assigned = [:]
+            effects = finishRun(id, ending)
         case .stopped:
-            // The runtime gave up waiting: what still runs was killed with its group.
+            // The runtime gave up waiting: what still ran was killed with its group, and its execution
+            // journaled the end; a run it never reported ends here as cancelled.
             effects = []
             for id in runningRuns {
                 let ms = runs[id]?.elapsedMs(now: nowMs) ?? 0
-                effects += finishRun(id, end: .cancelled, durationMs: ms, assigned: [:])
+                effects += finishRun(
+                    id, RunEnding(end: .cancelled, durationMs: ms, assigned: [:], verdicts: runs[id]?.verdicts ?? []))
             }
         case .tick(let now):
             nowMs = now

@@ -1,4 +1,5 @@
 import RunbookKit
+import RunbookRunner
 
 /// A step the engineer asked to run, on its way through the checks before it may: variables
 /// (asked for when missing), confirmation (fixes and walkthrough steps), dry run.
@@ -85,26 +86,19 @@ extension AppState {
         lastRuns[key] = id
         if r.show { showStep(key) }
 
-        let masker = SecretMasker(secrets: resolver.secretValues)
         if dryRun {
             status = .info("dry run: \(r.step.id.safeLine) is shown, not run")
             return [.journal(.stepSkipped(step: r.step.id, reason: "dry run: shown, not run"), sync: false)]
         }
         let environment = resolver.environment(for: r.step)
-        var used: [String: String] = [:]
-        for name in ShellText(r.step.command).references + r.step.placeholders where !ShellText.ambient.contains(name) {
-            if let v = environment[name] { used[name] = masker.mask(v) }
-        }
-        let started = JournalEvent.stepStarted(
-            .init(step: r.step.id, entry: r.scope, role: r.step.role.rawValue, title: masker.mask(r.step.title),
-                  command: masker.mask(r.step.command), variables: used))
         let limit = r.step.attributes.timeout ?? rb.timeout
         let folder = RunbookLinter.folder(of: rb.path)
         let cwd = r.step.attributes.cwd.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? folder
         let launch = StepLaunch(
             step: r.step, scope: r.scope, shell: rb.shell, environment: environment, workingDirectory: cwd,
             timeLimitMs: limit?.milliseconds, secrets: resolver.secretValues)
-        return [.journal(started, sync: false), r.step.attributes.interactive ? .runInteractive(id, launch) : .run(id, launch)]
+        // The runtime's `StepExecution` journals the start, the output, the verdicts and the end.
+        return [r.step.attributes.interactive ? .runInteractive(id, launch) : .run(id, launch)]
     }
 
     /// Shows the step screen of `key`, unless it is already on top.
@@ -115,22 +109,23 @@ extension AppState {
 
     // MARK: - Output and exit
 
-    mutating func receiveOutput(_ id: RunID, lines: OutputLineBatch, partial: OutputLine?) -> [AppEffect] {
-        guard let runbook = runs[id].flatMap({ $0.end == nil ? $0.runbook : nil }) else { return [] }
+    mutating func receiveOutput(_ id: RunID, lines: OutputLineBatch, partial: OutputLine?, verdicts: [Verdict]) -> [AppEffect] {
+        guard runs[id]?.end == nil else { return [] }
         let hadSuggestion = runs[id]?.suggestion?.branch
-        let masker = masker(for: runbook)
         // In place: a copy of the run taken out and written back would copy its whole output buffer
         // (megabytes) on every batch, the buffer's storage being shared while both exist.
-        let effects = runs[id]?.take(lines, partial: partial, masker: masker) ?? []
+        runs[id]?.take(lines, partial: partial, verdicts: verdicts)
         if let run = runs[id], let s = run.suggestion, s.branch != hadSuggestion { followSuggestion(of: run) }
-        return effects
+        return []
     }
 
-    mutating func finishRun(_ id: RunID, end: StepEnd, durationMs: Int, assigned: [String: String]) -> [AppEffect] {
+    mutating func finishRun(_ id: RunID, _ ending: RunEnding) -> [AppEffect] {
         guard var run = runs[id], run.end == nil else { return [] }
-        if !assigned.isEmpty { resolvers[run.runbook]?.record(assignedByStep: assigned) }
-        var effects = run.finish(end, durationMs: durationMs, masker: masker(for: run.runbook))
+        let end = ending.end
+        if !ending.assigned.isEmpty { resolvers[run.runbook]?.record(assignedByStep: ending.assigned) }
+        run.finish(ending)
         runs[id] = run
+        var effects: [AppEffect] = []
         if let s = run.suggestion, let rb = runbook(run.runbook), let tree = rb.decisionTree,
             let node = tree.allNodes.first(where: { $0.probe?.id == run.step.id }), node.children.indices.contains(s.branch)
         {
@@ -246,18 +241,21 @@ extension AppState {
         else {
             return []
         }
-        run.evaluator.answer(index, yes: yes)
+        guard let v = run.answer(index, yes: yes) else { return [] }
         let m = masker(for: run.runbook)
-        let v = run.verdicts[index]
         var effects: [AppEffect] = [
             .journal(
                 .decision(.init(kind: "manual_answered", step: run.step.id, detail: m.mask("\(v.indicator.text): \(yes ? "yes" : "no")"))),
                 sync: false),
-            .journal(.verdict(StepRun.record(step: run.step.id, index: index, verdict: v, masker: m)), sync: false),
+            .journal(.verdict(JournalEvent.VerdictRecord(step: run.step.id, index: index, verdict: v, masker: m)), sync: false),
         ]
-        run.reportedVerdicts.insert(index)
-        if run.end != nil, !run.verdicts.contains(where: { $0.state == .needsAnswer }) {
-            effects.append(.journal(run.finishRecord(masker: m), sync: true))
+        if let end = run.end, !run.verdicts.contains(where: { $0.state == .needsAnswer }) {
+            effects.append(
+                .journal(
+                    StepExecution.finishedRecord(
+                        step: run.step, end: end, durationMs: run.durationMs ?? 0,
+                        outcome: StepRunResult.outcome(end: end, verdicts: run.verdicts), masker: m),
+                    sync: true))
         }
         runs[id] = run
         return effects

@@ -65,6 +65,12 @@ final class SessionRecorder {
         journal.append(event)
         if sync { journal.sync() }
     }
+}
+
+/// Steps' executions journal into the current session.
+extension SessionRecorder: JournalSink {
+    func append(_ event: JournalEvent) { append(event, sync: false) }
+    func sync() { journal?.sync() }
 
     /// Makes the journal durable and closes it.
     func close() {

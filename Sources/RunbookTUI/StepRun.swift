@@ -1,4 +1,5 @@
 import RunbookKit
+import RunbookRunner
 
 /// How a run of a step came out, or how it stands.
 enum RunOutcome: String, Sendable, Hashable {
@@ -24,8 +25,9 @@ enum RunOutcome: String, Sendable, Hashable {
     }
 }
 
-/// One run of one step: its indicators judged as its output arrives, its output, how it ended. Kept in
-/// `AppState.runs` by `RunID` while it runs and after.
+/// One run of one step as the TUI shows it: its output, its verdicts as the runtime's
+/// ``StepExecution`` reports them, how it ended. Kept in `AppState.runs` by `RunID` while it runs and
+/// after. Nothing here judges output or journals it: the execution did both before the event came.
 struct StepRun: Sendable {
     let id: RunID
     let step: Step
@@ -36,7 +38,7 @@ struct StepRun: Sendable {
     let preview: String
     let isDryRun: Bool
     let isInteractive: Bool
-    var evaluator: IndicatorEvaluator
+    private(set) var verdicts: [Verdict]
     var output = OutputBuffer(capacity: StepRun.outputCapacity)
     /// The incomplete last line, shown live.
     var partial: OutputLine?
@@ -50,14 +52,7 @@ struct StepRun: Sendable {
     var branchPatterns: [[String]] = []
     var branchMatches: [Int: String] = [:]
 
-    // Journal bookkeeping, as `StepRunner` does it: the first half of the share as lines come, the
-    // last half at the end, from `output`.
-    var lineCount = 0
-    var journaledLines = 0
-    var reportedVerdicts: Set<Int> = []
-
     static let outputCapacity = 10_000
-    static let journalLineLimit = 1_000
 
     init(id: RunID, step: Step, scope: String?, runbook: Int, preview: String, isDryRun: Bool, isInteractive: Bool) {
         self.id = id
@@ -67,21 +62,21 @@ struct StepRun: Sendable {
         self.preview = preview
         self.isDryRun = isDryRun
         self.isInteractive = isInteractive
-        evaluator = IndicatorEvaluator(indicators: step.indicators)
+        verdicts = IndicatorEvaluator(indicators: step.indicators).verdicts
     }
 
     var isRunning: Bool { end == nil && !isDryRun }
-    var verdicts: [Verdict] { evaluator.verdicts }
 
     var outcome: RunOutcome {
         if isDryRun { return .dryRun }
         guard let end else { return .running }
         if end == .cancelled { return .cancelled }
-        let v = evaluator.verdicts
-        if v.contains(where: { $0.state == .failed || $0.state == .pending }) { return .failed }
-        if v.isEmpty, end != .exited(0) { return .failed }
-        if v.contains(where: { $0.state == .needsAnswer }) { return .needsAnswers }
-        return .passed
+        switch StepRunResult.outcome(end: end, verdicts: verdicts) {
+        case .passed: return .passed
+        case .failed: return .failed
+        case .needsAnswers: return .needsAnswers
+        case .cancelled: return .cancelled
+        }
     }
 
     /// The branch the probe's output suggests: the first branch (in order) with a pattern in some
@@ -91,17 +86,11 @@ struct StepRun: Sendable {
         return (i, line)
     }
 
-    /// Takes a batch of output lines and the line in progress: judges indicators, keeps the lines,
-    /// and returns what goes to the journal.
-    ///
-    /// As the headless runner does it: the indicators search the whole batch at once and the output
-    /// buffer copies its bytes, so a line costs no `String` unless something needs one (a journaled
-    /// line, a deciding line, a probe's branch patterns while some branch has no match yet).
-    mutating func take(_ lines: OutputLineBatch, partial: OutputLine?, masker: SecretMasker) -> [AppEffect] {
+    /// Takes a batch of output lines (masked), the line in progress and the verdicts so far.
+    mutating func take(_ lines: OutputLineBatch, partial: OutputLine?, verdicts: [Verdict]) {
         self.partial = partial
-        guard !lines.isEmpty else { return newVerdicts(masker: masker) }
-        var effects: [AppEffect] = []
-        if evaluator.observesOutput { evaluator.observe(lines) }
+        if verdicts.count == self.verdicts.count { self.verdicts = verdicts }
+        guard !lines.isEmpty else { return }
         if branchPatterns.indices.contains(where: { branchMatches[$0] == nil && !branchPatterns[$0].isEmpty }) {
             for line in lines {
                 for (i, patterns) in branchPatterns.enumerated() where branchMatches[i] == nil && !patterns.isEmpty {
@@ -109,73 +98,25 @@ struct StepRun: Sendable {
                 }
             }
         }
-        let room = max(0, min(Self.journalLineLimit / 2 - journaledLines, lines.count))
-        for i in 0..<room {
-            effects.append(
-                .journal(
-                    .output(.init(step: step.id, channel: lines.channel(of: i), line: lineCount + i + 1,
-                                  text: masker.mask(lines[i].text))),
-                    sync: false))
-        }
-        journaledLines += room
-        lineCount += lines.count
         output.append(contentsOf: lines)
-        effects += newVerdicts(masker: masker)
-        return effects
     }
 
-    /// Verdicts decided since the last call, as journal records.
-    mutating func newVerdicts(masker: SecretMasker) -> [AppEffect] {
-        var effects: [AppEffect] = []
-        for (i, v) in evaluator.verdicts.enumerated()
-        where v.state != .pending && v.state != .needsAnswer && !reportedVerdicts.contains(i) {
-            reportedVerdicts.insert(i)
-            effects.append(.journal(.verdict(Self.record(step: step.id, index: i, verdict: v, masker: masker)), sync: false))
-        }
-        return effects
-    }
-
-    /// Ends the run: judges what is pending, journals the rest of the output, every verdict and the end.
-    mutating func finish(_ end: StepEnd, durationMs: Int, masker: SecretMasker) -> [AppEffect] {
-        guard self.end == nil else { return [] }
-        self.end = end
-        self.durationMs = durationMs
+    /// Ends the run with the runtime's settled verdicts.
+    mutating func finish(_ ending: RunEnding) {
+        guard end == nil else { return }
+        end = ending.end
+        durationMs = ending.durationMs
         partial = nil
-        var effects: [AppEffect] = []
-        if lineCount > journaledLines {
-            // The journal's last half: as many of the lines past its first half as `output` still holds.
-            let kept = min(output.count, lineCount - journaledLines, max(1, Self.journalLineLimit / 2))
-            let dropped = lineCount - journaledLines - kept
-            if dropped > 0 { effects.append(.journal(.outputTruncated(step: step.id, droppedLines: dropped), sync: false)) }
-            var n = lineCount - kept
-            for line in output.lines(in: (output.count - kept)..<output.count) {
-                n += 1
-                effects.append(
-                    .journal(
-                        .output(.init(step: step.id, channel: line.channel, line: n, text: masker.mask(line.text))),
-                        sync: false))
-            }
-        }
-        evaluator.finish(end)
-        effects += newVerdicts(masker: masker)
-        for (i, v) in evaluator.verdicts.enumerated() where v.state == .needsAnswer {
-            effects.append(.journal(.verdict(Self.record(step: step.id, index: i, verdict: v, masker: masker)), sync: false))
-        }
-        effects.append(.journal(finishRecord(masker: masker), sync: true))
-        return effects
+        if ending.verdicts.count == verdicts.count || verdicts.isEmpty { verdicts = ending.verdicts }
     }
 
-    func finishRecord(masker: SecretMasker) -> JournalEvent {
-        let end = self.end ?? .cancelled
-        var code: Int32? = nil
-        if case .exited(let c) = end { code = c }
-        return .stepFinished(
-            .init(step: step.id, end: masker.mask(end.description), exitCode: code, durationMs: durationMs ?? 0,
-                  result: outcome.journalResult))
-    }
-
-    static func record(step: String, index: Int, verdict v: Verdict, masker: SecretMasker) -> JournalEvent.VerdictRecord {
-        JournalEvent.VerdictRecord(step: step, index: index, verdict: v, masker: masker)
+    /// Records the engineer's y/n for manual indicator `index`; returns the verdict, or nil when
+    /// there is no such manual indicator.
+    mutating func answer(_ index: Int, yes: Bool) -> Verdict? {
+        guard verdicts.indices.contains(index), verdicts[index].indicator.isManual else { return nil }
+        verdicts[index].state = yes ? .passed : .failed
+        verdicts[index].reason = yes ? "answered yes" : "answered no"
+        return verdicts[index]
     }
 
     /// Elapsed time at `nowMs`, or the duration once ended.

@@ -122,10 +122,10 @@ public final class TerminalApp {
         self.signals = signals
         self.runtime = runtime
         state = AppState(library: library, options: options, size: screen.size)
-        steps = RunningSteps(runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
         recorder = SessionRecorder(
             store: SessionStore(environment: runtime.environment), library: library,
             environment: runtime.environment, drill: options.drill, drillScenario: options.drillId)
+        steps = RunningSteps(journal: recorder, runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
         trace = runtime.tracePath.flatMap { TraceLog(path: $0) }
         trace?.record("start")
     }
@@ -287,7 +287,8 @@ public final class TerminalApp {
     // MARK: Events and effects
 
     private func dispatch(_ event: AppEvent) {
-        if let trace, case .exited(let id, let end, _, _) = event {
+        if let trace, case .exited(let id, let ending) = event {
+            let end = ending.end
             // One line each: a start failure's message is left out.
             if case .failedToStart = end {
                 trace.record("exited \(id) failed to start")
@@ -338,9 +339,11 @@ public final class TerminalApp {
 
     private func startInteractive(_ id: RunID, _ launch: StepLaunch) {
         guard interactive == nil else {
-            pending.append(
-                .interactiveFinished(
-                    id, end: .failedToStart("another interactive step has the terminal"), durationMs: 0, assigned: [:]))
+            let execution = StepExecution(
+                launch.request(terminalSize: TerminalSize(rows: 24, columns: 80)),
+                masker: SecretMasker(secrets: launch.secrets), journal: recorder)
+            let result = execution.finish(.failedToStart("another interactive step has the terminal"), duration: .zero)
+            pending.append(.interactiveFinished(id, RunEnding(result)))
             return
         }
         screen.suspend()
@@ -350,15 +353,16 @@ public final class TerminalApp {
                 + " ── interactive: the terminal is the step's until it exits ──\n\n")
         do {
             interactive = try InteractiveStep(
-                id, launch, terminal: STDIN_FILENO, runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
+                id, launch, terminal: STDIN_FILENO, journal: recorder,
+                runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
         } catch {
             screen.resume()
             urgent = true
-            pending.append(.interactiveFinished(id, end: .failedToStart(error.message), durationMs: 0, assigned: [:]))
+            pending.append(.interactiveFinished(id, error.ending))
         }
     }
 
-    private func finishInteractive(_ step: InteractiveStep, _ result: InteractiveStep.Result) {
+    private func finishInteractive(_ step: InteractiveStep, _ ending: RunEnding) {
         interactive = nil
         if quitting {
             screen.end()
@@ -366,7 +370,7 @@ public final class TerminalApp {
             screen.resume()
             urgent = true
         }
-        dispatch(.interactiveFinished(step.id, end: result.end, durationMs: result.durationMs, assigned: result.assigned))
+        dispatch(.interactiveFinished(step.id, ending))
     }
 
     private func received(signal: Int32) {
@@ -405,12 +409,15 @@ public final class TerminalApp {
     }
 
     private func finish() -> Int32 {
+        var abandoned = steps.abandonAll()
         if let step = interactive {
-            step.abandon()
+            abandoned.append(.interactiveFinished(step.id, step.abandon()))
             interactive = nil
         }
         releaseTerminal()
-        // Runs the runtime stopped waiting for end as cancelled, before the session's end.
+        // Runs the runtime stopped waiting for end as cancelled (journaled so by their executions),
+        // before the session's end.
+        for event in abandoned { dispatch(event) }
         dispatch(.stopped)
         recorder.close()
         var out = ""

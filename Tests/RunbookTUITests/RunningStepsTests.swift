@@ -17,7 +17,7 @@ struct RunningStepsTests {
         _ command: String, secrets: [String] = [], timeLimitMs: Int? = nil, shell: String? = nil, pty: Bool = false
     ) -> StepLaunch {
         let step = Step(
-            id: "s", role: .diagnose, language: "sh", command: command, location: SourceLocation(line: 1, column: 1),
+            id: "s", role: .diagnose, language: shell == nil ? "sh" : "console", command: command, location: SourceLocation(line: 1, column: 1),
             attributes: StepAttributes(pty: pty), title: "a step")
         return StepLaunch(
             step: step, scope: "test", shell: shell, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"],
@@ -33,6 +33,7 @@ struct RunningStepsTests {
         var end: StepEnd?
         var durationMs = 0
         var assigned: [String: String] = [:]
+        var verdicts: [Verdict] = []
         var text: [String] { lines.map(\.text) }
     }
 
@@ -51,16 +52,18 @@ struct RunningStepsTests {
         while true {
             for event in events {
                 switch event {
-                case .output(let run, let lines, let partial):
+                case .output(let run, let lines, let partial, let verdicts):
+                    report.verdicts = verdicts
                     #expect(run == id)
                     report.lines += lines
                     report.batches.append(lines)
                     report.partials.append(partial)
-                case .exited(let run, let end, let ms, let assigned):
+                case .exited(let run, let ending):
                     #expect(run == id)
-                    report.end = end
-                    report.durationMs = ms
-                    report.assigned = assigned
+                    report.end = ending.end
+                    report.durationMs = ending.durationMs
+                    report.assigned = ending.assigned
+                    report.verdicts = ending.verdicts
                 default:
                     Issue.record("unexpected event \(event)")
                 }
@@ -151,7 +154,7 @@ struct RunningStepsTests {
         let events = steps.start(
             RunID(7), Self.launch("true", shell: "no-such-shell-here"), terminalSize: TerminalSize(rows: 24, columns: 80))
         #expect(events.count == 1)
-        guard case .exited(let id, end: .failedToStart(let why), durationMs: _, assigned: _)? = events.first else {
+        guard case .exited(let id, let ending)? = events.first, case .failedToStart(let why) = ending.end else {
             Issue.record("expected an immediate failed start, got \(events)")
             return
         }

@@ -90,7 +90,7 @@ enum Screens {
         var s = smallEntry()
         s.press(.end, .enter)
         s.update(.tick(nowMs: 10_000))
-        s.update(.output(RunID(1), lines: [
+        s.update(s.outputEvent(RunID(1), lines: [
             OutputLine(channel: .stdout, text: "Performing system checks..."),
             OutputLine(channel: .stdout, text: "System check identified no issues (0 silenced)."),
         ], partial: OutputLine(channel: .stdout, text: "Waiting for the datab")))

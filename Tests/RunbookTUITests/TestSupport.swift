@@ -1,5 +1,6 @@
 import Foundation
 import RunbookKit
+import RunbookRunner
 import Testing
 
 @testable import RunbookTUI
@@ -197,12 +198,47 @@ extension AppState {
     /// Output lines of one run, on standard output.
     @discardableResult
     mutating func output(_ id: RunID, _ lines: String..., channel: OutputChannel = .stdout) -> [AppEffect] {
-        update(.output(id, lines: lines.map { OutputLine(channel: channel, text: $0) }, partial: nil))
+        update(outputEvent(id, lines: lines.map { OutputLine(channel: channel, text: $0) }, partial: nil))
     }
 
     @discardableResult
     mutating func exit(_ id: RunID, _ code: Int32 = 0, ms: Int = 1200, assigned: [String: String] = [:]) -> [AppEffect] {
-        update(.exited(id, end: .exited(code), durationMs: ms, assigned: assigned))
+        update(.exited(id, ending(id, end: .exited(code), ms: ms, assigned: assigned)))
+    }
+
+    /// The ending of a run that ended some other way.
+    @discardableResult
+    mutating func end(_ id: RunID, _ end: StepEnd, ms: Int = 1200, assigned: [String: String] = [:]) -> [AppEffect] {
+        update(.exited(id, ending(id, end: end, ms: ms, assigned: assigned)))
+    }
+
+    /// What the runtime would send for `lines` of run `id`: the verdicts are the real core's
+    /// (``StepOutputProcessor``), judged over every line the run has shown so far plus these.
+    func outputEvent(_ id: RunID, lines: [OutputLine], partial: OutputLine?) -> AppEvent {
+        var core = replay(id)
+        Self.feed(&core, lines)
+        return .output(id, lines: OutputLineBatch(lines), partial: partial, verdicts: core?.verdicts ?? [])
+    }
+
+    /// What the runtime would report at the end of run `id`, the verdicts settled by the real core.
+    func ending(_ id: RunID, end: StepEnd, ms: Int = 1200, assigned: [String: String] = [:]) -> RunEnding {
+        var core = replay(id)
+        core?.finish(end)
+        return RunEnding(end: end, durationMs: ms, assigned: assigned, verdicts: core?.verdicts ?? [])
+    }
+
+    private func replay(_ id: RunID) -> StepOutputProcessor? {
+        guard let run = runs[id] else { return nil }
+        var core: StepOutputProcessor? = StepOutputProcessor(step: run.step, masker: SecretMasker(secrets: []), journal: nil)
+        Self.feed(&core, run.output.lines(in: 0..<run.output.count))
+        return core
+    }
+
+    private static func feed(_ core: inout StepOutputProcessor?, _ lines: [OutputLine]) {
+        for line in lines {
+            let bytes = Array((line.text + "\n").utf8)
+            bytes.withUnsafeBytes { core?.take(line.channel, $0) }
+        }
     }
 
     /// The screen as text.

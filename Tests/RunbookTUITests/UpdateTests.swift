@@ -117,7 +117,6 @@ struct UpdateTests {
         #expect(launch.environment["APP_LABEL"] == "coditect-backend")
         #expect(launch.shell == "bash")
         #expect(launch.timeLimitMs == 60_000)
-        #expect(effects.journal.contains { if case .stepStarted(let st) = $0 { return st.step == "pod-state" } else { return false } })
         #expect(s.wantsTicks)
         #expect(!s.screen.contains("◆ suggested"))
 
@@ -130,7 +129,6 @@ struct UpdateTests {
         let end = s.exit(id)
         #expect(end.decisions.map(\.kind) == ["probe_suggested"])
         #expect(end.decisions.first?.detail.contains("CrashLoopBackOff") == true)
-        #expect(end.journal.contains { if case .stepFinished(let f) = $0 { return f.step == "pod-state" && f.result == "passed" } else { return false } })
         #expect(!s.wantsTicks)
 
         // Enter follows the suggestion and passes through the question with one answer.
@@ -290,8 +288,7 @@ struct UpdateTests {
         let (id, launch) = try #require(effects.interactiveRuns.first)
         #expect(launch.step.id == "edit-manifest")
         #expect(effects.runs.isEmpty)
-        let end = s.update(.interactiveFinished(id, end: .exited(0), durationMs: 5000, assigned: [:]))
-        #expect(end.journal.contains { if case .stepFinished = $0 { return true } else { return false } })
+        let end = s.update(.interactiveFinished(id, s.ending(id, end: .exited(0), ms: 5000, assigned: [:])))
         #expect(s.screen.contains("✓ passed"))
         #expect(s.screen.contains("it ran in the terminal: its output is not kept here"), "not “no output”")
     }
@@ -316,7 +313,7 @@ struct UpdateTests {
         screen = s.screen
         #expect(screen.contains("✓ pass       contains System check identified no issues"))
         #expect(screen.contains("… pending    no OperationalError"))
-        #expect(out.journal.contains { if case .verdict(let v) = $0 { return v.state == .passed && v.kind == "contains" } else { return false } })
+        #expect(out.journal.isEmpty, "the runtime's StepExecution journals output and verdicts, not update")
 
         out = s.output(id, "django.db.utils.OperationalError: boom", channel: .stderr)
         screen = s.screen
@@ -324,14 +321,16 @@ struct UpdateTests {
         #expect(screen.contains("↳ django.db.utils.OperationalError: boom"))
         #expect(screen.contains("!django.db.utils.OperationalError: boom"), "standard error is marked")
 
-        let end = s.exit(id, 0, ms: 3400)
+        s.exit(id, 0, ms: 3400)
         screen = s.screen
         #expect(screen.contains("✓ pass       exit 0"))
         #expect(screen.contains("✗ failed  exit 0 · 3.4s"))
-        #expect(end.journal.contains { if case .stepFinished(let f) = $0 { return f.result == "failed" && f.exitCode == 0 && f.durationMs == 3400 } else { return false } })
 
         let answered = s.press(.character("y"))
         #expect(answered.decisionKinds == ["manual_answered"])
+        #expect(answered.journal.contains { if case .verdict(let v) = $0 { return v.state == .passed && v.kind == "manual" } else { return false } })
+        #expect(answered.journal.contains { if case .stepFinished(let f) = $0 { return f.result == "failed" } else { return false } },
+                "once the last manual indicator is answered, the step's end is journaled again with its result")
         #expect(answered.decisions.first?.detail == "The application's log shows requests being served: yes")
         #expect(s.screen.contains("✓ pass       The application's log shows requests being served"))
     }
@@ -346,7 +345,7 @@ struct UpdateTests {
         #expect(effects.decisionKinds == ["step_cancelled"])
         #expect(s.screen.contains("● cancelling"))
         #expect(s.press(.control("c")).cancels.isEmpty, "a second Ctrl-C does not cancel twice")
-        s.update(.exited(id, end: .cancelled, durationMs: 2100, assigned: [:]))
+        s.end(id, .cancelled, ms: 2100, assigned: [:])
         #expect(s.screen.contains("✗ cancelled"))
         #expect(s.screen.contains("✗ fail       contains System check identified no issues"))
         #expect(s.press(.control("c")).isEmpty)
@@ -374,15 +373,12 @@ struct UpdateTests {
                 "the session ends after the step does")
         // The runtime prints the session hint itself, once: the state has no message of its own.
         #expect(effects.last == .quit(message: nil))
-        // Keys do nothing any more; the step's last output and its end are still journaled, then the session's end.
+        // Keys do nothing any more; the step's last output and its end (journaled by its execution)
+        // still come, then the session's end.
         #expect(s.press(.character("r"), .enter).isEmpty)
-        let output = s.output(id, "still talking")
-        #expect(output.journal.contains { if case .output(let o) = $0 { return o.text == "still talking" } else { return false } })
-        let end = s.update(.exited(id, end: .cancelled, durationMs: 2100, assigned: [:]))
-        let finish = try #require(end.journal.compactMap { if case .stepFinished(let f) = $0 { return f } else { return nil } }.first)
-        #expect(finish.result == "cancelled")
-        #expect(finish.end == "cancelled")
-        #expect(end.journal.last == .sessionEnded(result: "ended (a step was cancelled by leaving)"))
+        #expect(s.output(id, "still talking").isEmpty)
+        let end = s.end(id, .cancelled, ms: 2100, assigned: [:])
+        #expect(end.journal == [.sessionEnded(result: "ended (a step was cancelled by leaving)")])
         #expect(s.update(.stopped).isEmpty, "the session ends once")
     }
 
@@ -394,9 +390,9 @@ struct UpdateTests {
         let effects = s.update(.stopped)
         #expect(s.isFinished)
         #expect(effects.decisions.map(\.detail) == ["runbook stopped while db-connects ran: cancelled"])
-        #expect(effects.journal.map(\.typeName).suffix(2) == ["step_finished", "session_ended"])
+        #expect(effects.journal.map(\.typeName).suffix(1) == ["session_ended"])
         #expect(effects.journal.last == .sessionEnded(result: "ended: runbook stopped (a step was cancelled by leaving)"))
-        #expect(s.update(.exited(id, end: .cancelled, durationMs: 10, assigned: [:])).isEmpty)
+        #expect(s.end(id, .cancelled, ms: 10, assigned: [:]).isEmpty)
         #expect(TerminalApp.sessionHint([]) == "")
         #expect(TerminalApp.sessionHint(["a"]) == "session a recorded\nits report: runbook report a\n")
         #expect(TerminalApp.sessionHint(["a", "b"]) == "sessions recorded: a, b\na report: runbook report <session>\n")
@@ -412,9 +408,9 @@ struct UpdateTests {
         #expect(effects.last == .quit(message: nil))
         let end = s.update(.stopped)
         let kinds = end.journal.map(\.typeName)
-        #expect(kinds.suffix(2) == ["step_finished", "session_ended"])
+        #expect(kinds.suffix(1) == ["session_ended"])
         #expect(end.journal.last == .sessionEnded(result: "interrupted by signal 1 (a step was cancelled by leaving)"))
-        #expect(s.update(.exited(id, end: .cancelled, durationMs: 10, assigned: [:])).isEmpty, "the run had ended")
+        #expect(s.end(id, .cancelled, ms: 10, assigned: [:]).isEmpty, "the run had ended")
     }
 
     @Test("q on Home quits at once when nothing runs; without a session there is no hint")
@@ -499,7 +495,7 @@ struct UpdateTests {
         #expect(s.screenName == "entry")
         let (id, launch) = try #require(s.press(.enter).interactiveRuns.first)
         #expect(launch.step.id == "pick")
-        s.update(.interactiveFinished(id, end: .exited(0), durationMs: 4000, assigned: ["POD": "backend-7d9f"]))
+        s.update(.interactiveFinished(id, s.ending(id, end: .exited(0), ms: 4000, assigned: ["POD": "backend-7d9f"])))
         #expect(s.resolvers[0]?.value(of: "POD")?.source == .step)
         s.press(.character("q"), .down)
         let (_, next) = try #require(s.press(.enter).runs.first)
@@ -658,7 +654,7 @@ struct UpdateTests {
         s.press(.enter, .end, .enter)
         let (id1, _) = try #require(s.press(.character("a")).runs.first)
         #expect(s.press(.control("c")).cancels == [id1])
-        let after = s.update(.exited(id1, end: .cancelled, durationMs: 10, assigned: [:]))
+        let after = s.end(id1, .cancelled, ms: 10, assigned: [:])
         #expect(after.runs.isEmpty)
         #expect(s.screen.contains("○ not run     The namespace exists"))
     }
@@ -897,7 +893,7 @@ struct UpdateTests {
 
         // Twenty long lines after one that matters: the match lands in view though each line takes rows.
         let noise = (1...20).map { i in "noise \(i) " + String(repeating: "x", count: 180) }
-        s.update(.output(id, lines: [OutputLine(channel: .stderr, text: "ERROR the needle line")] +
+        s.update(s.outputEvent(id, lines: [OutputLine(channel: .stderr, text: "ERROR the needle line")] +
                          noise.map { OutputLine(channel: .stdout, text: $0) }, partial: nil))
         s.exit(id, 1)
         #expect(!s.screen.contains("ERROR the needle line"))
@@ -1101,44 +1097,10 @@ struct UpdateTests {
     }
 }
 
-/// What `update` writes to the journal about a run, as `StepRunner` does for `runbook check`.
+/// What `update` writes to the journal about a run (the run's own records are its execution's:
+/// see `StepCoreTests`).
 @Suite("update: the journal of a run")
 struct RunJournalTests {
-    @Test("step_started names the step, its scope and its variables (secrets masked); output is capped as StepRunner caps it")
-    func journalOfARun() throws {
-        var s = Fixture.state([Fixture.smallRunbook]) { $0.given = ["DB_PASSWORD": "pw-123"] }
-        s.press(.enter, .down, .down, .down, .enter, .down, .down, .enter, .enter)
-        #expect(s.isAsking)
-        let effects = s.press(.character("y"))
-        let started = try #require(effects.journal.compactMap { if case .stepStarted(let st) = $0 { return st } else { return nil } }.first)
-        #expect(started.step == "recreate-secret")
-        #expect(started.entry == "database-login")
-        #expect(started.role == "fix")
-        #expect(started.variables == ["NAMESPACE": "staging", "DB_PASSWORD": "••••••"])
-        let (id, _) = try #require(effects.runs.first)
-        // The first 500 lines go to the journal as they come, the last 500 at the end, and a count of
-        // those left out between.
-        var journaled = 0
-        for i in 0..<1_200 {
-            journaled += s.output(id, "line \(i)").journal.filter { if case .output = $0 { return true } else { return false } }.count
-        }
-        #expect(journaled == 500)
-        let end = s.exit(id)
-        #expect(end.journal.contains(.outputTruncated(step: "recreate-secret", droppedLines: 200)))
-        let tail = end.journal.compactMap { if case .output(let o) = $0 { return o } else { return nil } }
-        #expect(tail.count == 500)
-        #expect(tail.first?.line == 701 && tail.first?.text == "line 700")
-        #expect(tail.last?.line == 1200)
-        guard case .journal(.stepFinished(let f), let sync)? = end.last else {
-            Issue.record("step_finished is not the last effect: \(end.suffix(1))")
-            return
-        }
-        #expect(sync, "the journal is synced after a step ends")
-        #expect(f.result == "passed" && f.exitCode == 0)
-        let journal = "\(effects.journal)\(end.journal)"
-        #expect(!journal.contains("pw-123"), "the journal never holds a secret")
-    }
-
     @Test("ticks give the running step its elapsed time; wantsTicks only while something runs")
     func elapsed() throws {
         var s = Screens.smallEntry()

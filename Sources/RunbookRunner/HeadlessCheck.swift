@@ -164,28 +164,22 @@ public struct HeadlessCheck {
     /// Runs the checks. `cancelFD` becomes readable when the user interrupts: the running step is
     /// cancelled and nothing more runs. `onEvent` sees progress lines for a person.
     public mutating func run(
-        store: SessionStore, user: String, host: String, cancelFD: Int32?, onProgress: (String) -> Void = { _ in }
+        store: SessionStore, identity: SessionIdentity, cancelFD: Int32?, onProgress: (String) -> Void = { _ in }
     ) throws(Failure) -> (report: CheckReport, interrupted: Bool) {
         let plan = try plan()
         _ = try validate()
         guard let shell = StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) else {
             throw .noShell(runbook.shell ?? "sh")
         }
-        let session: (id: String, folder: String)
-        let journal: JournalWriter
+        let session: SessionStore.Begun
         do {
-            session = try store.create(runbookId: runbook.id)
-            journal = try JournalWriter(folder: session.folder)
+            session = try store.begin(
+                runbook: runbook, path: runbook.path, mode: "check", identity: identity,
+                drillScenario: resolver.environment["RUNBOOK_DRILL"])
         } catch {
             throw .session("\(error)")
         }
-        journal.append(
-            .sessionStarted(
-                .init(
-                    runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,
-                    sha256: runbook.sha256, path: runbook.path, user: user, host: host,
-                    drill: resolver.environment["RUNBOOK_DRILL"] != nil, mode: "check", toolVersion: RunbookVersion.current,
-                    drillScenario: resolver.environment["RUNBOOK_DRILL"].flatMap { $0.isEmpty ? nil : $0 })))
+        let journal = session.journal
 
         var report = CheckReport(
             runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,

@@ -25,17 +25,6 @@ public struct AppOptions: Sendable {
     }
 }
 
-/// The runbooks the TUI opened, and the files that failed to load (shown, never hidden).
-public struct RunbookLibrary: Sendable {
-    public var runbooks: [Runbook]
-    public var failures: [Diagnostic]
-
-    public init(runbooks: [Runbook], failures: [Diagnostic]) {
-        self.runbooks = runbooks
-        self.failures = failures
-    }
-}
-
 /// The whole TUI as one value. Events go in through `update`, which returns effects for the runtime;
 /// `view` renders a frame from the state alone. Nothing here touches a terminal, a file or a process.
 ///

@@ -17,9 +17,8 @@ final class SessionRecorder {
 
     private let store: SessionStore
     private let library: RunbookLibrary
-    private let user: String
-    private let host: String
-    private let drill: Bool
+    private let identity: SessionIdentity
+    /// The drill's scenario id ("" for a drill without one), nil outside a drill.
     private let drillScenario: String?
     private var journal: JournalWriter?
     private var current: Opened?
@@ -31,10 +30,8 @@ final class SessionRecorder {
     init(store: SessionStore, library: RunbookLibrary, environment: [String: String], drill: Bool, drillScenario: String? = nil) {
         self.store = store
         self.library = library
-        self.user = Self.userName(environment)
-        self.host = Self.hostName()
-        self.drill = drill
-        self.drillScenario = drillScenario
+        identity = SessionIdentity(environment: environment)
+        self.drillScenario = drill ? (drillScenario ?? "") : nil
     }
 
     /// Starts the session of the runbook at `path` (ending the current one, if it is another's).
@@ -42,16 +39,10 @@ final class SessionRecorder {
         if current?.runbookPath == path, journal != nil { return }
         close()
         let runbook = library.runbooks.first { $0.path == path }
-        let id = runbook?.id ?? String(path.split(separator: "/").last ?? "runbook")
         do {
-            let session = try store.create(runbookId: id)
-            let writer = try JournalWriter(folder: session.folder)
-            writer.append(
-                .sessionStarted(
-                    .init(
-                        runbookId: id, runbookTitle: runbook?.title ?? id, version: runbook?.version?.description,
-                        sha256: runbook?.sha256 ?? "", path: path, user: user, host: host, drill: drill, mode: "tui",
-                        toolVersion: RunbookVersion.current, drillScenario: drillScenario)))
+            let session = try store.begin(
+                runbook: runbook, path: path, mode: "tui", identity: identity, drillScenario: drillScenario)
+            let writer = session.journal
             journal = writer
             current = Opened(id: session.id, runbookPath: path)
             sessions.append(current!)
@@ -79,14 +70,4 @@ extension SessionRecorder: JournalSink {
         current = nil
     }
 
-    static func userName(_ environment: [String: String]) -> String {
-        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
-        return environment["USER"] ?? "unknown"
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count - 1)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }

@@ -91,7 +91,7 @@ public final class TerminalApp {
     public static func run(library: RunbookLibrary, options: AppOptions, runtime: RuntimeOptions) -> Int32 {
         let signals: SignalPipe
         do {
-            signals = try SignalPipe()
+            signals = try SignalPipe(signals: SignalPipe.terminal)
         } catch {
             writeError("runbook: \(error)")
             return 2

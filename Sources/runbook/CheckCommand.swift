@@ -25,10 +25,6 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, junit
-    }
-
     @Argument(help: "The runbook file.")
     var file: String
 
@@ -53,7 +49,7 @@ struct CheckCommand: ParsableCommand {
     var dryRun = false
 
     @Option(help: "Report format: text, json or junit.")
-    var format: Format = .text
+    var format: CheckReportFormat = .text
 
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
@@ -118,32 +114,24 @@ struct CheckCommand: ParsableCommand {
         }
 
         // Ctrl-C, SIGTERM and SIGHUP cancel the running step (its whole process group) and stop.
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw ExitCode(2) }
-        _ = fcntl(pipeFDs[1], F_SETFL, O_NONBLOCK)
-        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
-        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-        _ = rb_forward_signals(pipeFDs[1], signals, Int32(signals.count))
-
+        let signals: SignalPipe
+        do {
+            signals = try SignalPipe(signals: SignalPipe.headless)
+        } catch {
+            printError("runbook check: \(error)")
+            throw ExitCode(2)
+        }
         let result: (report: CheckReport, interrupted: Bool)
         do {
             result = try check.run(
-                store: SessionStore(environment: environment), user: Self.userName(environment),
-                host: Self.hostName(), cancelFD: pipeFDs[0])
+                store: SessionStore(environment: environment), identity: SessionIdentity(environment: environment),
+                cancelFD: signals.readFD)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
         let report = result.report
-        switch format {
-        case .text:
-            try emit(TerminalSafeText.make(report.text))
-        case .json:
-            try emit(triage ? try report.triageJSON() : try report.json())
-        case .junit:
-            try emit(report.junit)
-        }
+        try emit(try report.render(format))
         if format != .text || output != nil, let id = report.sessionId {
             printError("session \(id): `runbook report \(id)` writes its timeline")
         }
@@ -164,14 +152,6 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    static func userName(_ environment: [String: String]) -> String {
-        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
-        return environment["USER"] ?? "unknown"
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count - 1)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }
+
+extension CheckReportFormat: ExpressibleByArgument {}

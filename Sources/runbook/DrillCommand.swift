@@ -97,23 +97,13 @@ struct DrillCommand: ParsableCommand {
         let loaded = try load(scenario)
 
         // Signals are caught from here on, so that the workspace is removed whatever ends the drill.
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else {
-            printError("runbook drill: cannot create a pipe: \(String(cString: strerror(errno)))")
+        let signals: SignalPipe
+        do {
+            signals = try SignalPipe(signals: SignalPipe.headless)
+        } catch {
+            printError("runbook drill: \(error)")
             throw ExitCode(2)
         }
-        for fd in pipeFDs {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = rb_set_nonblocking(fd)
-        }
-        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-        _ = rb_forward_signals(pipeFDs[1], signals, Int32(signals.count))
-        // A parent may have started this process with them blocked (Foundation.Process does): they
-        // must arrive, or a SIGTERM would leave the workspace behind.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in signals { sigaddset(&unblock, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
 
         let inherited = ProcessInfo.processInfo.environment
         guard let executable = DrillWorkspace.currentExecutable() else {
@@ -129,12 +119,12 @@ struct DrillCommand: ParsableCommand {
         }
         let environment = workspace.environment(inheriting: inherited)
         let status: Int32
-        if let early = Self.pendingSignal(pipeFDs[0]) {
+        if let early = signals.drain().first {
             status = 128 + early
         } else if command.isEmpty {
             status = openInteractiveView(loaded, environment: environment)
         } else {
-            status = runCommand(environment: environment, signalFD: pipeFDs[0])
+            status = runCommand(environment: environment, signalFD: signals.readFD)
         }
         finish(workspace)
         if status != 0 { throw ExitCode(status) }
@@ -237,7 +227,7 @@ struct DrillCommand: ParsableCommand {
     /// The TUI on the scenario runbook's folder, opened on its runbook; its exit status.
     func openInteractiveView(_ scenario: DrillScenario, environment: [String: String]) -> Int32 {
         let folder = (scenario.runbook as NSString).deletingLastPathComponent
-        let library = OpenCommand.loadLibrary([folder.isEmpty ? "." : folder])
+        let library = RunbookLibrary.load([folder.isEmpty ? "." : folder])
         let wanted = Self.canonical(scenario.runbook)
         var options = AppOptions(today: today(), environment: environment)
         options.drill = true
@@ -256,11 +246,6 @@ struct DrillCommand: ParsableCommand {
     }
 
     /// A signal that arrived while the workspace was being made.
-    static func pendingSignal(_ fd: Int32) -> Int32? {
-        var byte: UInt8 = 0
-        return read(fd, &byte, 1) == 1 ? Int32(byte) : nil
-    }
-
     func finish(_ workspace: DrillWorkspace) {
         if keep {
             printError("runbook drill: workspace kept: \(workspace.root) (remove it with `rm -rf` when done)")

@@ -19,31 +19,16 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let loader = RunbookLoader()
         let day = today()
-        var summaries: [RunbookSummary] = []
-        var failed = false
-        let files: [String]
-        do {
-            files = try RunbookFinder.markdownFiles(in: paths.isEmpty ? defaultRunbookPaths() : paths)
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
-        for file in files {
-            do {
-                summaries.append(RunbookSummary(try loader.load(path: file), today: day))
-            } catch {
-                printError(error.description)
-                failed = true
-            }
-        }
+        let library = RunbookLibrary.load(paths.isEmpty ? defaultRunbookPaths() : paths)
+        for failure in library.failures { printError(failure.description) }
+        let summaries = library.runbooks.map { RunbookSummary($0, today: day) }
         if json {
             print(try RunbookJSON.encode(summaries))
         } else {
             print(Self.table(summaries))
         }
-        if failed { throw ExitCode(1) }
+        if !library.failures.isEmpty { throw ExitCode(1) }
     }
 
     static func table(_ rows: [RunbookSummary]) -> String {

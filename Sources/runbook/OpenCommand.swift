@@ -57,7 +57,7 @@ struct OpenCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if environment["SWIFT_BACKTRACE"] == nil { Self.restartWithQuietCrashReports() }
-        let library = Self.loadLibrary(paths.isEmpty ? defaultRunbookPaths() : paths)
+        let library = RunbookLibrary.load(paths.isEmpty ? defaultRunbookPaths() : paths)
         var options = AppOptions(today: today(), environment: environment)
         options.dryRun = dryRun
         options.monochrome = !(environment["NO_COLOR"] ?? "").isEmpty
@@ -85,31 +85,6 @@ struct OpenCommand: ParsableCommand {
         let argv = CommandLine.arguments.map { strdup($0) } + [nil]
         execv(buffer, argv)
         argv.forEach { free($0) }
-    }
-
-    /// Every runbook under `paths`; a path or file that cannot be read becomes a failure shown on
-    /// Home rather than an error that stops the TUI.
-    static func loadLibrary(_ paths: [String]) -> RunbookLibrary {
-        var runbooks: [Runbook] = []
-        var failures: [Diagnostic] = []
-        let loader = RunbookLoader()
-        for path in paths {
-            let files: [String]
-            do {
-                files = try RunbookFinder.markdownFiles(in: [path])
-            } catch {
-                failures.append(error.diagnostic)
-                continue
-            }
-            for file in files {
-                do {
-                    runbooks.append(try loader.load(path: file))
-                } catch {
-                    failures.append(error.diagnostic)
-                }
-            }
-        }
-        return RunbookLibrary(runbooks: runbooks, failures: failures)
     }
 }
 

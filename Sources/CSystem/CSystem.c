@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,7 +455,69 @@ void rb_crash_guard_set_restore(const char *bytes, int length) {
     rb_guard_restore_length = length;
 }
 
+/* The run watcher's socket: every group added to or removed from the guard is also told to it. */
+static volatile int rb_watch_fd = -1;
+
+void rb_watch_set_fd(int fd) { rb_watch_fd = fd; }
+
+/// Writes "+PGID\n" or "-PGID\n" to the watcher, without blocking and without SIGPIPE.
+static void rb_watch_note(char sign, pid_t pgid) {
+    int fd = rb_watch_fd;
+    if (fd < 0 || pgid < 2) return;
+    char digits[16];
+    int n = 0;
+    unsigned long v = (unsigned long)pgid;
+    while (v > 0 && n < (int)sizeof digits) {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    char line[24];
+    int k = 0;
+    line[k++] = sign;
+    while (n > 0) line[k++] = digits[--n];
+    line[k++] = '\n';
+    ssize_t r;
+    do {
+        r = send(fd, line, (size_t)k, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (r < 0 && errno == EINTR);
+}
+
+int rb_watch_note_text(const char *text, int length) {
+    int fd = rb_watch_fd;
+    if (fd < 0) return EBADF;
+    int done = 0;
+    while (done < length) {
+        ssize_t r = send(fd, text + done, (size_t)(length - done), MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return errno;
+        done += (int)r;
+    }
+    return 0;
+}
+
+int rb_spawn_watcher(const char *path, char *const argv[], char *const envp[], int stdin_fd, pid_t *pid) {
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    int err = posix_spawnattr_init(&attr);
+    if (err != 0) return err;
+    err = posix_spawn_file_actions_init(&actions);
+    if (err != 0) {
+        posix_spawnattr_destroy(&attr);
+        return err;
+    }
+    err = prepare_attributes(&attr);
+    if (err == 0) err = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+    if (err == 0) err = posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    if (err == 0) err = posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    if (err == 0) err = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (err == 0) err = posix_spawn(pid, path, &actions, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return err;
+}
+
 int rb_crash_guard_add_group(pid_t pgid) {
+    rb_watch_note('+', pgid);
     for (int i = 0; i < RB_GUARD_GROUPS; i++) {
         if (rb_guard_groups[i] == pgid) return 0;
     }
@@ -468,6 +531,7 @@ int rb_crash_guard_add_group(pid_t pgid) {
 }
 
 void rb_crash_guard_remove_group(pid_t pgid) {
+    rb_watch_note('-', pgid);
     for (int i = 0; i < RB_GUARD_GROUPS; i++) {
         if (rb_guard_groups[i] == pgid) rb_guard_groups[i] = 0;
     }

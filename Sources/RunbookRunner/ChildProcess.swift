@@ -88,6 +88,9 @@ public final class ChildProcess {
         outputFD = spawned.stdout_fd
         errorFD = spawned.stderr_fd >= 0 ? spawned.stderr_fd : nil
         pidFD = spawned.pidfd >= 0 ? spawned.pidfd : nil
+        // Until it is reaped, the group is killed if this process crashes (the crash guard) or dies
+        // any other way, SIGKILL included (the run watcher, when one runs: see RunGuard).
+        _ = rb_crash_guard_add_group(pid)
     }
 
     deinit {
@@ -148,12 +151,14 @@ public final class ChildProcess {
         if r == pid {
             let status = ExitStatus(waitStatus: raw)
             life = .reaped(status)
+            rb_crash_guard_remove_group(pid)
             closePidFD()
             return status
         }
         if r < 0 {
             // ECHILD: reaped elsewhere. The status is lost, and the id must no longer be signalled.
             life = .reaped(nil)
+            rb_crash_guard_remove_group(pid)
             closePidFD()
         }
         return nil
@@ -170,6 +175,7 @@ public final class ChildProcess {
         } while r < 0 && errno == EINTR
         let status = r == pid ? ExitStatus(waitStatus: raw) : nil
         life = .reaped(status)
+        rb_crash_guard_remove_group(pid)
         closePidFD()
         return status
     }

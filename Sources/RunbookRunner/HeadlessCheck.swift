@@ -55,6 +55,8 @@ public struct HeadlessCheck {
     public var resolver: VariableResolver
     public var strict = false
     public var spoolOutput = false
+    /// Where temporary files go (the ``RunGuard``'s run folder); nil: /tmp.
+    public var runFolder: String?
 
     public init(runbook: Runbook, selection: Selection, resolver: VariableResolver) {
         self.runbook = runbook
@@ -189,7 +191,7 @@ public struct HeadlessCheck {
 
         func execute(_ step: Step, scope: String) -> StepRunResult {
             var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: resolver.secretValues))
-            runner.runtimeDirectory = resolver.environment["XDG_RUNTIME_DIR"]
+            runner.runtimeDirectory = runFolder
             if spoolOutput { runner.settings.spoolFolder = session.folder }
             let cwd = step.attributes.cwd.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? folder
             let request = StepRunRequest(

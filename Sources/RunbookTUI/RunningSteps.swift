@@ -13,8 +13,8 @@ import Glibc
 /// ``StepMonitor``, so the owner's one `poll()` loop serves every step, the keyboard and the signals.
 /// The execution journals into `journal` as it goes; the masked lines and the verdicts so far become
 /// an ``AppEvent/output(_:lines:partial:verdicts:)`` per turn, and the end an
-/// ``AppEvent/exited(_:_:)`` once the whole group is gone. Every group is registered with the crash
-/// guard while it may still be signalled.
+/// ``AppEvent/exited(_:_:)`` once the whole group is gone. (``ChildProcess`` registers every group
+/// with the crash guard and the run watcher until it is reaped.)
 final class RunningSteps {
     /// Where the steps journal (the session recorder).
     var journal: JournalSink?
@@ -34,7 +34,6 @@ final class RunningSteps {
 
     deinit {
         // Normally empty: the owner waits for every step. Otherwise ChildProcess's deinit kills.
-        for step in steps { rb_crash_guard_remove_group(step.monitor.child.processGroup) }
         buffer.deallocate()
     }
 
@@ -81,7 +80,6 @@ final class RunningSteps {
         } catch {
             return failed(error.message)
         }
-        _ = rb_crash_guard_add_group(child.processGroup)
         steps.append(
             RunningStep(id: id, monitor: StepMonitor(settings: adjust(execution.supervisor), child: child), execution: execution))
         return []
@@ -106,7 +104,6 @@ final class RunningSteps {
     func abandonAll() -> [AppEvent] {
         let events = steps.map { step -> AppEvent in
             step.monitor.kill(now: .now())
-            rb_crash_guard_remove_group(step.monitor.child.processGroup)
             let duration = MonotonicInstant.now() - step.monitor.child.startedAt
             return .exited(step.id, step.execution.finish(.cancelled, duration: duration))
         }
@@ -217,8 +214,6 @@ final class RunningStep {
 
     /// Reaps the leader and reports how the step ended.
     func end() -> AppEvent {
-        // The group was killed once the leader exited: nothing is left to kill after a crash.
-        rb_crash_guard_remove_group(monitor.child.processGroup)
         return .exited(id, execution.finish(monitor.finish()))
     }
 }

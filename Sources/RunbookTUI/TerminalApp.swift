@@ -8,12 +8,14 @@ import Glibc
 
 /// How the runtime itself is set up (the pure layer's settings are in ``AppOptions``).
 public struct RuntimeOptions: Sendable {
-    /// The environment: `NO_COLOR`, `RUNBOOK_MOUSE`, `XDG_STATE_HOME` (sessions), `XDG_RUNTIME_DIR`.
+    /// The environment: `NO_COLOR`, `RUNBOOK_MOUSE`, `XDG_STATE_HOME` (sessions).
     public var environment: [String: String]
     /// `--trace FILE`: timestamps of keys, frames and output, for the benchmarks.
     public var tracePath: String?
     /// A test hook: crash on purpose, to prove the terminal is restored and no step survives.
     public var crashTest: CrashTest?
+    /// The private run folder (``RunGuard``) where temporary files go; nil: /tmp.
+    public var runFolder: String?
 
     /// When the runtime crashes on purpose (`RUNBOOK_TEST_CRASH=1` or `--crash-for-test`, and
     /// `RUNBOOK_TEST_CRASH=running`).
@@ -24,8 +26,11 @@ public struct RuntimeOptions: Sendable {
         case whileStepRuns
     }
 
-    public init(environment: [String: String], tracePath: String? = nil, crashTest: CrashTest? = nil) {
+    public init(
+        environment: [String: String], tracePath: String? = nil, crashTest: CrashTest? = nil, runFolder: String? = nil
+    ) {
         self.environment = environment
+        self.runFolder = runFolder
         self.tracePath = tracePath
         self.crashTest = crashTest
     }
@@ -125,7 +130,7 @@ public final class TerminalApp {
         recorder = SessionRecorder(
             store: SessionStore(environment: runtime.environment), library: library,
             environment: runtime.environment, drill: options.drill, drillScenario: options.drillId)
-        steps = RunningSteps(journal: recorder, runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
+        steps = RunningSteps(journal: recorder, runtimeDirectory: runtime.runFolder)
         trace = runtime.tracePath.flatMap { TraceLog(path: $0) }
         trace?.record("start")
     }
@@ -354,7 +359,7 @@ public final class TerminalApp {
         do {
             interactive = try InteractiveStep(
                 id, launch, terminal: STDIN_FILENO, journal: recorder,
-                runtimeDirectory: runtime.environment["XDG_RUNTIME_DIR"])
+                runtimeDirectory: runtime.runFolder)
         } catch {
             screen.resume()
             urgent = true

@@ -121,6 +121,9 @@ struct CheckCommand: ParsableCommand {
             printError("runbook check: \(error)")
             throw ExitCode(2)
         }
+        let runGuard = startRunGuard(environment)
+        defer { runGuard?.end() }
+        check.runFolder = runGuard?.folder
         let result: (report: CheckReport, interrupted: Bool)
         do {
             result = try check.run(

@@ -110,6 +110,10 @@ struct DrillCommand: ParsableCommand {
             printError("runbook drill: cannot find this program's executable (/proc/self/exe)")
             throw ExitCode(2)
         }
+        // Whatever ends this process, SIGKILL included, the watcher stops the drill's processes and
+        // removes the workspace.
+        let runGuard = startRunGuard(inherited)
+        defer { runGuard?.end() }
         let workspace: DrillWorkspace
         do {
             workspace = try DrillWorkspace.create(for: loaded, environment: inherited, executable: executable)
@@ -117,12 +121,13 @@ struct DrillCommand: ParsableCommand {
             printError("runbook drill: cannot make the workspace: \(error)")
             throw ExitCode(2)
         }
+        if !keep { runGuard?.watchFolder(workspace.root) }
         let environment = workspace.environment(inheriting: inherited)
         let status: Int32
         if let early = signals.drain().first {
             status = 128 + early
         } else if command.isEmpty {
-            status = openInteractiveView(loaded, environment: environment)
+            status = openInteractiveView(loaded, environment: environment, runFolder: runGuard?.folder)
         } else {
             status = runCommand(environment: environment, signalFD: signals.readFD)
         }
@@ -225,7 +230,7 @@ struct DrillCommand: ParsableCommand {
     }
 
     /// The TUI on the scenario runbook's folder, opened on its runbook; its exit status.
-    func openInteractiveView(_ scenario: DrillScenario, environment: [String: String]) -> Int32 {
+    func openInteractiveView(_ scenario: DrillScenario, environment: [String: String], runFolder: String?) -> Int32 {
         let folder = (scenario.runbook as NSString).deletingLastPathComponent
         let library = RunbookLibrary.load([folder.isEmpty ? "." : folder])
         let wanted = Self.canonical(scenario.runbook)
@@ -235,7 +240,7 @@ struct DrillCommand: ParsableCommand {
         options.drillTitle = scenario.title
         options.initialRunbookPath = library.runbooks.first { Self.canonical($0.path) == wanted }?.path
         options.monochrome = !(environment["NO_COLOR"] ?? "").isEmpty
-        let runtime = RuntimeOptions(environment: environment)
+        let runtime = RuntimeOptions(environment: environment, runFolder: runFolder)
         return TerminalApp.run(library: library, options: options, runtime: runtime)
     }
 

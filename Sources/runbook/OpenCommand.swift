@@ -67,8 +67,11 @@ struct OpenCommand: ParsableCommand {
         case "running": crashTest = .whileStepRuns
         default: crashTest = crashForTest ? .afterFirstFrame : nil
         }
-        let runtime = RuntimeOptions(environment: environment, tracePath: trace, crashTest: crashTest)
+        let runGuard = startRunGuard(environment)
+        let runtime = RuntimeOptions(
+            environment: environment, tracePath: trace, crashTest: crashTest, runFolder: runGuard?.folder)
         let status = TerminalApp.run(library: library, options: options, runtime: runtime)
+        runGuard?.end()
         if status != 0 { throw ExitCode(status) }
     }
 

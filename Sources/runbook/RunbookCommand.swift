@@ -51,3 +51,14 @@ func today() -> CalendarDate {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((TerminalSafeText.make(text) + "\n").utf8))
 }
+
+/// Starts the run guard (the private run folder and the watcher that stops every step's process group
+/// if this process dies); says on standard error, once, when it cannot.
+func startRunGuard(_ environment: [String: String]) -> RunGuard? {
+    switch RunGuard.start(environment: environment) {
+    case .success(let runGuard): return runGuard
+    case .failure(let failure):
+        printError("runbook: warning: \(failure): steps may outlive runbook if it is killed")
+        return nil
+    }
+}

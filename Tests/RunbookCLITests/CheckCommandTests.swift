@@ -226,8 +226,9 @@ struct CheckCommandTests {
         #expect(report.stdout.contains("verify `forever`"))
         #expect(report.stdout.contains("line 1"))
         #expect(report.stdout.contains("- Result: unfinished"))
-        // The orphaned step is killed by hand here: the tool could not, it was SIGKILLed.
-        _ = try? ProgramRun.run(["sessions"], environment: [:])
+        // The run watcher ended the orphaned step: the tool itself could not, it was SIGKILLed.
+        let gone = KillTests.eventually(seconds: 2) { Self.processes({ $0.contains("while true; do i=$((i+1))") }).isEmpty }
+        #expect(gone, "the step's loop outlived runbook")
         Self.killLoops(matching: file)
     }
 

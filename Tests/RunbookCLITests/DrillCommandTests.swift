@@ -215,6 +215,36 @@ struct DrillCommandTests {
         }
     }
 
+    @Test("kill -9 of runbook drill: the command's group ends and the workspace is removed all the same")
+    func sigkill() throws {
+        defer { cleanUp() }
+        let marker = folder + "/started"
+        let script = """
+            printf '%s %s\\n' "$RUNBOOK_DRILL_WORKSPACE" "$$" > \(marker).partial
+            sleep 300 &
+            printf '%s\\n' "$!" >> \(marker).partial
+            mv \(marker).partial \(marker)
+            wait
+            """
+        let started = try StartedProgram.start(
+            ["drill", "widget-down", "--", "sh", "-c", script], environment: environment, folder: folder)
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline {
+            usleep(20_000)  // poll interval: waiting for the command to report its workspace; bounded by the deadline
+        }
+        let text = try String(contentsOfFile: marker, encoding: .utf8)
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        try #require(words.count == 3, "\(text)")
+        let ws = words[0]
+        kill(started.pid, SIGKILL)
+        #expect(started.wait() == 128 + SIGKILL)
+        #expect(KillTests.eventually(seconds: 2) { !FileManager.default.fileExists(atPath: ws) }, "the workspace is removed")
+        for pid in [words[1], words[2]].compactMap({ pid_t($0) }) {
+            #expect(KillTests.eventually(seconds: 2) { Self.isGone(pid) }, "process \(pid) of the command outlived the drill")
+        }
+        #expect(KillTests.eventually(seconds: 2) { leftovers().isEmpty })
+    }
+
     @Test("--keep leaves the workspace and says where it is")
     func keep() throws {
         defer { cleanUp() }

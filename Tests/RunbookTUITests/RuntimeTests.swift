@@ -94,6 +94,29 @@ struct RuntimeTests {
         #expect(try session.waitForExit() == 0)
     }
 
+    @Test("kill -9 of runbook while a step runs, or while an interactive step has the terminal: no survivor, no run folder",
+          arguments: [FixtureEntry.forever, .interactive])
+    func killedTUI(_ entry: FixtureEntry) throws {
+        let session = try TmuxSession([Self.fixture])
+        try Self.runStep(entry, in: session)
+        if entry == .interactive {
+            try session.waitFor("type a word:")
+        } else {
+            try session.waitFor("forever-started")
+        }
+        let pid = try session.runbookPID()
+        let group = try #require(ProcessTable.snapshot().children(of: pid).first { $0.group != getpgid(pid) }?.group)
+        let tmp = session.folder + "/tmp"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).contains { $0.hasPrefix("runbook-run-") })
+        kill(pid, SIGKILL)
+        try session.waitUntil("every process of the step's group to end", timeout: .seconds(2)) {
+            ProcessTable.snapshot().living(inGroup: group).isEmpty
+        }
+        try session.waitUntil("the run folder to be removed", timeout: .seconds(2)) {
+            (try FileManager.default.contentsOfDirectory(atPath: tmp)).isEmpty
+        }
+    }
+
     @Test("quitting while a step runs cancels it and waits for its group")
     func quitWhileRunning() throws {
         let session = try TmuxSession([Self.fixture])

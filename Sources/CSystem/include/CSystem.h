@@ -129,4 +129,20 @@ void rb_crash_guard_remove_group(pid_t pgid);
 }
 #endif
 
+
+// MARK: - The run watcher
+
+/// Sets the socket of the run watcher (see RunGuard): every group given to rb_crash_guard_add_group or
+/// rb_crash_guard_remove_group is then also written to it as "+PGID\n" or "-PGID\n" (non-blocking,
+/// never raising SIGPIPE). -1 stops it.
+void rb_watch_set_fd(int fd);
+
+/// Writes `text` to the watcher's socket (blocking, no SIGPIPE). Returns 0 or an errno value.
+int rb_watch_note_text(const char *text, int length);
+
+/// Starts the run watcher `path` with `argv` and `envp` in a session of its own (no terminal's signals
+/// reach it), every signal at its default, `stdin_fd` as its fd 0, /dev/null as 1 and 2, nothing else
+/// inherited. Returns 0 or an errno value.
+int rb_spawn_watcher(const char *path, char *const argv[], char *const envp[], int stdin_fd, pid_t *pid);
+
 #endif

@@ -37,7 +37,9 @@ final class TmuxSession {
             "TERM": "xterm-256color",
             "XDG_STATE_HOME": folder + "/state",
             "TMUX_TMPDIR": folder,
+            "TMPDIR": folder + "/tmp",
         ]
+        mkdir(folder + "/tmp", 0o700)
         for (k, v) in environment { env[k] = v }
         clientEnvironment = env
 

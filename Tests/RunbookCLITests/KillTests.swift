@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Nothing outlives `runbook check` killed with SIGKILL: the run watcher stops the step's whole
+/// process group and removes the private run folder, with the values a step assigned.
+@Suite("kill -9 of runbook check")
+struct KillTests {
+    /// Processes whose command line holds `marker`.
+    static func survivors(_ marker: String) -> [Int32] {
+        CheckCommandTests.processes { $0.contains(marker) }.sorted()
+    }
+
+    /// Waits until `condition` holds or `seconds` pass; true when it held.
+    static func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)  // poll interval, bounded by the deadline
+        }
+        return condition()
+    }
+
+    @Test("kill -9 in the middle of a step: its group (background jobs too) ends within a second, the run folder goes")
+    func killedCheck() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-k9-\(UUID().uuidString)").path
+        let tmp = root + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let marker = "77\(Int.random(in: 100_000...999_999))"
+        // A stale run folder of a process that is gone: the next start removes it.
+        let stale = tmp + "/runbook-run-999999-abcdef"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+        try "999999 1\n".write(toFile: stale + "/owner", atomically: true, encoding: .utf8)
+        let file = root + "/k9.md"
+        try """
+            ---
+            id: k9
+            version: 1.0.0
+            variables:
+              DB_PASSWORD: {secret: true}
+            ---
+            # Killed
+
+            ## Entry
+
+            ### Verify
+
+            ```sh
+            TOKEN=assigned-$DB_PASSWORD; sleep \(marker) & sleep \(marker)1; echo "$TOKEN"
+            ```
+
+            - exit 0
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let program = try StartedProgram.start(
+            ["check", file],
+            environment: [
+                "TMPDIR": tmp, "XDG_STATE_HOME": root + "/state", "HOME": root, "PATH": "/usr/bin:/bin",
+                "DB_PASSWORD": "pw-\(marker)",
+            ],
+            folder: root)
+        #expect(Self.eventually(seconds: 20) { Self.survivors(marker).count >= 2 }, "the step started")
+        let runFolders = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("runbook-run-") }
+        #expect(runFolders.count == 1 && !runFolders.contains("runbook-run-999999-abcdef"), "the stale folder was removed: \(runFolders)")
+        if let folder = runFolders.first {
+            var info = stat()
+            #expect(stat(tmp + "/" + folder, &info) == 0 && info.st_mode & 0o777 == 0o700, "the run folder is private")
+        }
+        kill(program.pid, SIGKILL)
+        _ = program.wait()
+        #expect(Self.eventually(seconds: 1.5) { Self.survivors(marker).isEmpty }, "no process of the step survives")
+        #expect(Self.eventually(seconds: 1.5) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty
+        }, "nothing is left in TMPDIR: \((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [])")
+        for pid in Self.survivors(marker) { kill(pid, SIGKILL) }
+    }
+}

@@ -11,6 +11,8 @@ public struct CheckReport: Sendable, Codable {
     public var triage: Triage?
     /// Whether unanswered manual indicators count as failures.
     public var strict: Bool
+    /// Whether the session's journal recorded the whole check.
+    public var journal: JournalStatus = .recorded
 
     public init(runbookId: String, runbookTitle: String, version: String?, sessionId: String?, suites: [Suite] = [],
                 triage: Triage? = nil, strict: Bool = false) {
@@ -194,7 +196,9 @@ public struct CheckReport: Sendable, Codable {
         let n = counts
         out.append("")
         out.append("\(n.passed) passed, \(n.failed) failed, \(n.skipped) skipped, \(n.manual) to answer by hand")
-        if let id = sessionId { out.append("session \(id): `runbook report \(id)` writes its timeline") }
+        if journal.recorded, let id = sessionId {
+            out.append("session \(id): `runbook report \(id)` writes its timeline")
+        }
         return out.joined(separator: "\n")
     }
 

@@ -7,11 +7,14 @@ public struct SessionReport: Sendable {
     public var journal: Journal
     /// How many output lines of each step the report quotes (first and last).
     public var excerptLines: Int
+    /// Why the journal stopped recording, when it did (its `incomplete` file).
+    public var incomplete: String?
 
-    public init(sessionId: String, journal: Journal, excerptLines: Int = 8) {
+    public init(sessionId: String, journal: Journal, excerptLines: Int = 8, incomplete: String? = nil) {
         self.sessionId = sessionId
         self.journal = journal
         self.excerptLines = excerptLines
+        self.incomplete = incomplete
     }
 
     /// One step as the report tells it.
@@ -131,7 +134,11 @@ public struct SessionReport: Sendable {
         }
         if let first = journal.records.first { out.append("- Started: \(first.time)") }
         if let last = journal.records.last { out.append("- Last event: \(last.time)") }
-        out.append("- Result: \(endResult ?? "unfinished (the session ended without closing its journal)")")
+        if let incomplete {
+            out.append("- Result: incomplete: \(incomplete) (what follows is what was recorded before)")
+        } else {
+            out.append("- Result: \(endResult ?? "unfinished (the session ended without closing its journal)")")
+        }
         if journal.tornLines > 0 { out.append("- Note: the journal's last line was cut short and is left out.") }
         if !journal.damagedLines.isEmpty {
             out.append("- Note: journal lines \(journal.damagedLines.map(String.init).joined(separator: ", ")) could not be read.")
@@ -206,7 +213,8 @@ public struct SessionReport: Sendable {
             let path: [String]
             let timeline: [Entry]
             let tornLines: Int
-            enum CodingKeys: String, CodingKey { case session, start, result, path, timeline, tornLines = "torn_lines" }
+            let incomplete: String?
+            enum CodingKeys: String, CodingKey { case session, start, result, path, timeline, tornLines = "torn_lines", incomplete }
         }
         struct Entry: Encodable {
             let type: String
@@ -226,7 +234,8 @@ public struct SessionReport: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let shape = Shape(session: sessionId, start: journal.start, result: endResult, path: path, timeline: timeline, tornLines: journal.tornLines)
+        let shape = Shape(session: sessionId, start: journal.start, result: endResult, path: path, timeline: timeline, tornLines: journal.tornLines,
+            incomplete: incomplete)
         return String(decoding: try encoder.encode(shape), as: UTF8.self)
     }
 }

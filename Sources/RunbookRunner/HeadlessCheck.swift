@@ -27,7 +27,6 @@ public struct HeadlessCheck {
         case noTree
         case missingVariables([(name: String, step: Step)])
         case noShell(String)
-        case session(String)
 
         public var description: String {
             switch self {
@@ -45,7 +44,6 @@ public struct HeadlessCheck {
                 missing.map { "variable \($0.name) has no value (step `\($0.step.id)` needs it): give it with --set \($0.name)=VALUE or in the environment" }
                     .joined(separator: "\n")
             case .noShell(let shell): "shell `\(shell)` from the front matter is not in PATH"
-            case .session(let why): "cannot record the session: \(why)"
             }
         }
     }
@@ -173,26 +171,28 @@ public struct HeadlessCheck {
         guard let shell = StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) else {
             throw .noShell(runbook.shell ?? "sh")
         }
-        let session: SessionStore.Begun
+        // A session that cannot be recorded does not stop the check: the report says so.
+        var session: SessionStore.Begun?
+        var sessionProblem: String?
         do {
             session = try store.begin(
                 runbook: runbook, path: runbook.path, mode: "check", identity: identity,
                 drillScenario: resolver.environment["RUNBOOK_DRILL"])
         } catch {
-            throw .session("\(error)")
+            sessionProblem = "cannot record the session: \(error)"
         }
-        let journal = session.journal
+        let journal = session?.journal
 
         var report = CheckReport(
             runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,
-            sessionId: session.id, strict: strict)
+            sessionId: session?.id, strict: strict)
         var interrupted = false
         let folder = RunbookLinter.folder(of: runbook.path)
 
         func execute(_ step: Step, scope: String) -> StepRunResult {
             var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: resolver.secretValues))
             runner.runtimeDirectory = runFolder
-            if spoolOutput { runner.settings.spoolFolder = session.folder }
+            if spoolOutput { runner.settings.spoolFolder = session?.folder }
             let cwd = step.attributes.cwd.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? folder
             let request = StepRunRequest(
                 step: step, scope: scope, shell: runbook.shell, environment: resolver.environment(for: step),
@@ -214,9 +214,9 @@ public struct HeadlessCheck {
             }
             for (node, evidence) in zip(walk.path, walk.evidence) {
                 if let line = evidence {
-                    journal.append(.decision(.init(kind: "probe_suggested", detail: "\(node.label) (output: \(line))")))
+                    journal?.append(.decision(.init(kind: "probe_suggested", detail: "\(node.label) (output: \(line))")))
                 }
-                journal.append(.decision(.init(kind: "branch_chosen", detail: node.label)))
+                journal?.append(.decision(.init(kind: "branch_chosen", detail: node.label)))
             }
             var entryId: String?
             if let target = walk.target {
@@ -225,7 +225,7 @@ public struct HeadlessCheck {
                 } else {
                     entryId = target.description
                 }
-                journal.append(.decision(.init(kind: "entry_reached", detail: entryId ?? "")))
+                journal?.append(.decision(.init(kind: "entry_reached", detail: entryId ?? "")))
             }
             report.triage = .init(path: walk.path.map(\.label), entry: entryId, reason: interrupted ? "interrupted" : walk.reason)
         }
@@ -239,7 +239,7 @@ public struct HeadlessCheck {
                 }
                 let masker = SecretMasker(secrets: resolver.secretValues)
                 if let why = item.skip ?? (interrupted ? "not run: interrupted" : nil) {
-                    journal.append(.stepSkipped(step: step.id, reason: why))
+                    journal?.append(.stepSkipped(step: step.id, reason: why))
                     cases.append(.init(id: step.id, title: item.title, role: step.role.rawValue, command: masker.mask(step.command), outcome: .skipped, reason: why))
                     continue
                 }
@@ -268,8 +268,11 @@ public struct HeadlessCheck {
         }
 
         let resultWord = interrupted ? "interrupted" : (report.exitCode == 0 ? "passed" : "failed")
-        journal.append(.sessionEnded(result: resultWord))
-        journal.close()
+        journal?.append(.sessionEnded(result: resultWord))
+        journal?.close()
+        if let problem = sessionProblem ?? journal?.failure {
+            report.journal = JournalStatus(recorded: false, error: problem)
+        }
         return (report, interrupted)
     }
 }

@@ -63,6 +63,13 @@ public struct SessionStore: Sendable {
         throw SessionStoreError.ambiguous(name, matches)
     }
 
+    /// Why a session's journal stopped recording (its `incomplete` file), if it did.
+    public func incompleteReason(in folder: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: folder + "/incomplete") else { return nil }
+        let text = String(decoding: data.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "the journal failed" : text
+    }
+
     /// Reads a session's journal.
     public func journal(in folder: String) throws -> Journal {
         let path = folder + "/journal.jsonl"
@@ -70,6 +77,15 @@ public struct SessionStore: Sendable {
             throw SessionStoreError.noSuchSession(folder, root)
         }
         return Journal.parse(Array(data))
+    }
+
+    /// Makes the store's folders if needed and checks that sessions can be made there: the TUI says
+    /// at once, not after quitting, when nothing will be recorded.
+    public func prepare() throws {
+        try Self.makeFolders(root)
+        if access(root, W_OK | X_OK) != 0 {
+            throw SessionStoreError.cannotCreate(root + "/…", String(cString: strerror(errno)))
+        }
     }
 
     /// mkdir -p with mode 0700 for every folder it creates.

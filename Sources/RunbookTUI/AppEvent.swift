@@ -43,6 +43,8 @@ public enum AppEvent: Sendable {
     case exited(RunID, RunEnding)
     /// The interactive step the TUI handed the terminal to has finished; the TUI has the terminal back.
     case interactiveFinished(RunID, RunEnding)
+    /// The session's journal stopped recording (or could not start): a banner says so from now on.
+    case journalStopped(reason: String)
     /// About every 250 ms while anything runs (elapsed time, spinners); `nowMs` is monotonic milliseconds.
     case tick(nowMs: Int)
     /// The runtime is up, sent once before the first frame: opens ``AppOptions/initialRunbookPath``.

@@ -62,6 +62,8 @@ public struct AppState: Sendable {
     var sessionRunbook: Int?
     /// Monotonic time of the last tick.
     var nowMs: Int?
+    /// Why the session is not recorded, once the journal has stopped (shown as a banner from then on).
+    var journalProblem: String?
     /// A message on the status line until the next key.
     var status: StatusMessage?
 
@@ -107,6 +109,10 @@ public struct AppState: Sendable {
             return receiveOutput(id, lines: lines, partial: partial, verdicts: verdicts)
         case .exited(let id, let ending), .interactiveFinished(let id, let ending):
             return finishRun(id, ending)
+        case .journalStopped(let reason):
+            journalProblem = reason
+            status = .warning("session not recorded: \(reason)")
+            return []
         case .tick(let now):
             nowMs = now
             for id in runs.keys where runs[id]?.isRunning == true && runs[id]?.startedAtMs == nil {
@@ -148,7 +154,7 @@ public struct AppState: Sendable {
         case .tick(let now):
             nowMs = now
             return []
-        case .key, .resize, .terminate, .started:
+        case .key, .resize, .terminate, .started, .journalStopped:
             return []
         }
         return effects + endSessionIfIdle()
@@ -390,6 +396,9 @@ public struct AppState: Sendable {
             col += grid.put(DisplayWidth.clip(label, to: width), row: 0, column: col, width: width, style: theme.banner) + 1
         }
         if options.dryRun { col += grid.put(" DRY RUN ", row: 0, column: col, style: theme.banner) + 1 }
+        if journalProblem != nil, size.columns >= 40 {
+            col += grid.put(" ⚠ NOT RECORDED ", row: 0, column: col, style: theme.banner) + 1
+        }
         var right = ""
         let running = runningRuns.count
         if running > 0 { right = "● \(running) running " }

@@ -31,6 +31,11 @@ final class SessionRecorder {
         self.store = store
         self.library = library
         identity = SessionIdentity(environment: environment)
+        do {
+            try store.prepare()
+        } catch {
+            problems.append("cannot record sessions: \(error)")
+        }
         self.drillScenario = drill ? (drillScenario ?? "") : nil
     }
 
@@ -62,6 +67,9 @@ final class SessionRecorder {
 extension SessionRecorder: JournalSink {
     func append(_ event: JournalEvent) { append(event, sync: false) }
     func sync() { journal?.sync() }
+
+    /// Why sessions are not (or no longer) recorded, if they are not.
+    var failure: String? { journal?.failure ?? problems.last }
 
     /// Makes the journal durable and closes it.
     func close() {

@@ -77,6 +77,8 @@ public final class TerminalApp {
     private var quitDeadline = MonotonicInstant(nanoseconds: 0)
     private var killedAll = false
     private var terminatedBy: Int32?
+    /// Whether `update` has been told that the journal stopped.
+    private var toldJournalFailure = false
     private var byteBudget = TerminalApp.bytesPerTurn
 
     static let pollCap = Duration.milliseconds(250)
@@ -145,6 +147,10 @@ public final class TerminalApp {
         while true {
             let now = MonotonicInstant.now()
             for event in steps.collect(now: now) { dispatch(event) }
+            if !toldJournalFailure, let failure = recorder.failure {
+                toldJournalFailure = true
+                dispatch(.journalStopped(reason: failure))
+            }
             if let step = interactive, let result = step.advance(now: now) {
                 finishInteractive(step, result)
             }

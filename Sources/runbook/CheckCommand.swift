@@ -60,6 +60,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also keep every step's full output in the session folder (up to 64 MiB a step).")
     var spoolOutput = false
 
+    @Flag(help: "Exit 2 when the session's journal could not be recorded in full (the checks still run and report).")
+    var requireJournal = false
+
     func validate() throws {
         var n = entries.isEmpty ? 0 : 1
         if checklist != nil { n += 1 }
@@ -135,7 +138,10 @@ struct CheckCommand: ParsableCommand {
         }
         let report = result.report
         try emit(try report.render(format))
-        if format != .text || output != nil, let id = report.sessionId {
+        if !report.journal.recorded {
+            printError("session not recorded: \(report.journal.error ?? "the journal failed")")
+            if requireJournal { throw ExitCode(2) }
+        } else if format != .text || output != nil, let id = report.sessionId {
             printError("session \(id): `runbook report \(id)` writes its timeline")
         }
         if result.interrupted { throw ExitCode(130) }

@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let id = folder.split(separator: "/").last.map(String.init) ?? session
-        let report = SessionReport(sessionId: id, journal: journal)
+        let report = SessionReport(sessionId: id, journal: journal, incomplete: store.incompleteReason(in: folder))
         switch format {
         case .md: print(report.markdown, terminator: "")
         case .json: print(try report.json())

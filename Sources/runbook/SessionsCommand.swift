@@ -46,6 +46,7 @@ struct SessionsCommand: ParsableCommand {
                 if case .stepFinished = r.event { steps += 1 }
                 if case .sessionEnded(let res) = r.event { result = res }
             }
+            if let why = store.incompleteReason(in: store.root + "/" + id) { result = "incomplete: \(why)" }
             rows.append(
                 Row(
                     id: id, runbook: start?.runbookId ?? "?", version: start?.version, mode: start?.mode ?? "?",

@@ -33,6 +33,29 @@ struct ProgramRun {
     }
 
     /// Runs `runbook args...` with `environment` added, stdin from /dev/null.
+    /// Runs another program (found on /usr/sbin:/usr/bin:/sbin:/bin) with output discarded; its exit status.
+    static func system(_ argv: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let path = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"].map { $0 + "/" + argv[0] }.first { access($0, X_OK) == 0 } ?? argv[0]
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, cArgs, cEnv)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
     static func run(_ args: [String], environment: [String: String] = [:]) throws -> ProgramRun {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]

@@ -29,8 +29,8 @@ struct RuntimeTests {
     }
 
     /// Opens the fixture runbook, then `entry`, and runs its step with Enter.
-    static func runStep(_ entry: FixtureEntry, in session: TmuxSession) throws {
-        try session.waitFor("type to filter")
+    static func runStep(_ entry: FixtureEntry, in session: TmuxSession, waitForHome: Bool = true) throws {
+        if waitForHome { try session.waitFor("type to filter") }
         try session.press("Enter")
         try session.waitFor("Entries (6)")
         for _ in 0..<(2 + entry.rawValue) { try session.press("Down") }
@@ -115,6 +115,22 @@ struct RuntimeTests {
         try session.waitUntil("the run folder to be removed", timeout: .seconds(2)) {
             (try FileManager.default.contentsOfDirectory(atPath: tmp)).isEmpty
         }
+    }
+
+    @Test("an unwritable state folder: a NOT RECORDED banner from the start, and the TUI goes on working")
+    func unrecorded() throws {
+        let blocker = Paths.temporaryFolder("runbook-unrecorded") + "/state-is-a-file"
+        try "".write(toFile: blocker, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: (blocker as NSString).deletingLastPathComponent) }
+        let session = try TmuxSession([Self.fixture], environment: ["XDG_STATE_HOME": blocker])
+        let home = try session.waitFor("NOT RECORDED")
+        #expect(home.contains("session not recorded: cannot record sessions"))
+        try Self.runStep(.streams, in: session, waitForHome: false)
+        let screen = try session.waitFor("passed")
+        #expect(screen.contains("NOT RECORDED"), "the banner stays")
+        try session.press("q", "q", "q", "q")
+        #expect(try session.waitForExit() == 0)
+        #expect(try session.screen().contains("cannot record"), "said again at exit")
     }
 
     @Test("quitting while a step runs cancels it and waits for its group")

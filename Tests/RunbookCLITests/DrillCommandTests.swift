@@ -179,9 +179,9 @@ struct DrillCommandTests {
         #expect(leftovers().isEmpty)
     }
 
-    @Test("SIGTERM to runbook drill reaches the command's group, removes the workspace, exits 143")
-    func sigterm() throws {
-        defer { cleanUp() }
+    /// Starts `runbook drill widget-down -- sh -c …` whose command reports its workspace, its shell's
+    /// pid and a background job's pid, then waits; returns them once reported.
+    func startWaitingCommand() throws -> (StartedProgram, workspace: String, pids: [pid_t]) {
         let marker = folder + "/started"
         let script = """
             printf '%s %s\\n' "$RUNBOOK_DRILL_WORKSPACE" "$$" > \(marker).partial
@@ -200,12 +200,19 @@ struct DrillCommandTests {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
         try #require(words.count == 3, "\(text)")
         let ws = words[0]
+        return (started, ws, [words[1], words[2]].compactMap { pid_t($0) })
+    }
+
+    @Test("SIGTERM to runbook drill reaches the command's group, removes the workspace, exits 143")
+    func sigterm() throws {
+        defer { cleanUp() }
+        let (started, ws, pids) = try startWaitingCommand()
         #expect(FileManager.default.fileExists(atPath: ws + "/state/widget_state"))
         kill(started.pid, SIGTERM)
         #expect(started.wait() == 143, "\(started.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ws), "the workspace is removed")
         #expect(leftovers().isEmpty)
-        for pid in [words[1], words[2]].compactMap({ pid_t($0) }) {
+        for pid in pids {
             // A killed orphan stays a zombie until PID 1 reaps it, on its own schedule.
             let gone = Date().addingTimeInterval(10)
             while !Self.isGone(pid) && Date() < gone {
@@ -218,28 +225,11 @@ struct DrillCommandTests {
     @Test("kill -9 of runbook drill: the command's group ends and the workspace is removed all the same")
     func sigkill() throws {
         defer { cleanUp() }
-        let marker = folder + "/started"
-        let script = """
-            printf '%s %s\\n' "$RUNBOOK_DRILL_WORKSPACE" "$$" > \(marker).partial
-            sleep 300 &
-            printf '%s\\n' "$!" >> \(marker).partial
-            mv \(marker).partial \(marker)
-            wait
-            """
-        let started = try StartedProgram.start(
-            ["drill", "widget-down", "--", "sh", "-c", script], environment: environment, folder: folder)
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline {
-            usleep(20_000)  // poll interval: waiting for the command to report its workspace; bounded by the deadline
-        }
-        let text = try String(contentsOfFile: marker, encoding: .utf8)
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-        try #require(words.count == 3, "\(text)")
-        let ws = words[0]
+        let (started, ws, pids) = try startWaitingCommand()
         kill(started.pid, SIGKILL)
         #expect(started.wait() == 128 + SIGKILL)
         #expect(KillTests.eventually(seconds: 2) { !FileManager.default.fileExists(atPath: ws) }, "the workspace is removed")
-        for pid in [words[1], words[2]].compactMap({ pid_t($0) }) {
+        for pid in pids {
             #expect(KillTests.eventually(seconds: 2) { Self.isGone(pid) }, "process \(pid) of the command outlived the drill")
         }
         #expect(KillTests.eventually(seconds: 2) { leftovers().isEmpty })

@@ -124,8 +124,9 @@ private struct StepView: Encodable {
     enum Keys: String, CodingKey {
         case id, role, language, command, line, column, attributes, example_output, indicators, title, option
         case placeholders, confirm
+        case safety, safety_reason, needs_terminal, runs_until_interrupted, vouched_over
     }
-    enum AttributeKeys: String, CodingKey { case name, timeout, confirm, interactive, pty, cwd, skip, role }
+    enum AttributeKeys: String, CodingKey { case name, timeout, confirm, interactive, pty, cwd, skip, role, readonly }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(s.id, forKey: .id)
@@ -143,12 +144,18 @@ private struct StepView: Encodable {
         try a.encode(s.attributes.cwd, forKey: .cwd)
         try a.encode(s.attributes.skip, forKey: .skip)
         try a.encode(s.attributes.role?.rawValue, forKey: .role)
+        try a.encode(s.attributes.readonly, forKey: .readonly)
         try c.encode(s.exampleOutput, forKey: .example_output)
         try c.encode(s.indicators.map(IndicatorView.init), forKey: .indicators)
         try c.encode(s.title, forKey: .title)
         try c.encode(s.option, forKey: .option)
         try c.encode(s.placeholders, forKey: .placeholders)
         try c.encode(s.needsConfirmation, forKey: .confirm)
+        try c.encode(s.safety.safety.rawValue, forKey: .safety)
+        try c.encode(s.safety.reason, forKey: .safety_reason)
+        try c.encode(s.safety.needsTerminal, forKey: .needs_terminal)
+        try c.encode(s.safety.runsUntilInterrupted, forKey: .runs_until_interrupted)
+        try c.encode(s.safety.vouchedOver?.rawValue, forKey: .vouched_over)
     }
 }
 

@@ -91,6 +91,8 @@ public struct RunbookLinter: Sendable {
             report(step.location, .warning, "verify step `\(step.id)` has no success indicator: add a list such as `- exit 0` after it")
         }
 
+        lintSafety(runbook.allSteps, report)
+
         // Variables: declared in the front matter, asked for as placeholders, or assigned by an earlier step.
         let declared = Set(runbook.variables.map(\.name)).union(ShellText.ambient)
         var assigned = Set<String>()
@@ -109,6 +111,30 @@ public struct RunbookLinter: Sendable {
         }
 
         return out.sorted { a, b in a.location != b.location ? a.location < b.location : a.severity > b.severity }
+    }
+
+    /// Checks that run headless (verify, diagnose, probe) must only read: a step the command table
+    /// classes `changes`, or one that asks for confirmation, belongs in a Fix section. Vouched steps get a note.
+    private func lintSafety(_ steps: [Step], _ report: (SourceLocation, Severity, String) -> Void) {
+        for step in steps where step.isRunnable {
+            let s = step.safety
+            if let table = s.vouchedOver {
+                let said = table == .readOnly ? "agrees it is read-only" : "says \(table.rawValue)"
+                report(
+                    step.location, .note,
+                    "step `\(step.id)`: the table \(said): \(s.vouchedOverReason ?? ""); the author vouches it is read-only")
+            }
+            guard step.role == .verify || step.role == .diagnose || step.role == .probe else { continue }
+            if s.safety == .changes {
+                report(
+                    step.location, .warning,
+                    "\(step.role.rawValue) step `\(step.id)` changes something (\(s.reason)): move it to a Fix section, or add {readonly=true} if the table is wrong")
+            } else if step.attributes.confirm == true {
+                report(
+                    step.location, .warning,
+                    "\(step.role.rawValue) step `\(step.id)` has confirm=true: a step that must be confirmed belongs in a Fix section")
+            }
+        }
     }
 
     private static func suggestion(_ anchor: String, _ anchors: Set<String>) -> String {

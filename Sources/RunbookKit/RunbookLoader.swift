@@ -566,6 +566,7 @@ private struct DocumentReader {
             case "interactive": attributes.interactive = flag() ?? false
             case "pty": attributes.pty = flag() ?? false
             case "skip": attributes.skip = flag() ?? false
+            case "readonly": attributes.readonly = flag() ?? false
             case "cwd":
                 if let v = value, !v.isEmpty { attributes.cwd = v } else { report(at, .error, "`cwd` needs a folder, such as cwd=deploy") }
             case "role":

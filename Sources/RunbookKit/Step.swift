@@ -18,6 +18,9 @@ public struct Step: Sendable, Hashable {
     public var option: String?
     /// Variables this step's `<placeholders>` stand for.
     public var placeholders: [String]
+    /// What running the command does, by the command table (`CommandSafety`), with the author's
+    /// `readonly=true` and `interactive=true` applied. Computed from the command and attributes given here.
+    public var safety: SafetyAssessment
 
     public init(
         id: String, role: StepRole, language: String, command: String, location: SourceLocation,
@@ -35,6 +38,7 @@ public struct Step: Sendable, Hashable {
         self.title = title
         self.option = option
         self.placeholders = placeholders
+        self.safety = CommandSafety.assess(command, attributes: attributes)
     }
 
     /// Whether the step asks before it runs: fixes and walkthrough steps do unless `confirm=false`;
@@ -76,10 +80,12 @@ public struct StepAttributes: Sendable, Hashable {
     public var skip: Bool
     /// A role given explicitly, overriding the section's.
     public var role: StepRole?
+    /// The author vouches that the command only reads, whatever the command table says.
+    public var readonly: Bool
 
     public init(
         name: String? = nil, timeout: TimeLimit? = nil, confirm: Bool? = nil, interactive: Bool = false,
-        pty: Bool = false, cwd: String? = nil, skip: Bool = false, role: StepRole? = nil
+        pty: Bool = false, cwd: String? = nil, skip: Bool = false, role: StepRole? = nil, readonly: Bool = false
     ) {
         self.name = name
         self.timeout = timeout
@@ -89,8 +95,9 @@ public struct StepAttributes: Sendable, Hashable {
         self.cwd = cwd
         self.skip = skip
         self.role = role
+        self.readonly = readonly
     }
 
     /// The attribute names the format knows.
-    public static let known = ["name", "timeout", "confirm", "interactive", "pty", "cwd", "skip", "role"]
+    public static let known = ["name", "timeout", "confirm", "interactive", "pty", "cwd", "skip", "role", "readonly"]
 }

@@ -94,12 +94,16 @@ struct RunbookOutline {
         var out: [String] = []
         let first = step.command.split(separator: "\n").first.map(String.init) ?? ""
         let more = step.command.contains("\n") ? " ..." : ""
-        var flags: [String] = []
+        var flags: [String] = [step.safety.safety.rawValue + (step.safety.vouchedOver.map { $0 == .readOnly ? "" : " (vouched over \($0.rawValue))" } ?? "")]
         if step.needsConfirmation { flags.append("confirm") }
         if step.attributes.interactive { flags.append("interactive") }
         if step.attributes.skip { flags.append("skip") }
         if let o = step.option { flags.append(o) }
         out.append("\(indent)\(step.role.rawValue) \(step.id)\(flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]"): \(first)\(more)")
+        if step.safety.safety != .readOnly || step.safety.vouchedOver != nil {
+            let table = step.safety.vouchedOver.map { "the table says \($0.rawValue): \(step.safety.vouchedOverReason ?? ""); " } ?? ""
+            out.append("\(indent)    safety: \(table)\(step.safety.reason)")
+        }
         for i in step.indicators {
             out.append("\(indent)    \(i.isManual ? "? (manual)" : "•") \(i.text)")
         }

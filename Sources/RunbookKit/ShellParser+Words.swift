@@ -1,5 +1,18 @@
 /// How `ShellParser` reads one word: quotes, escapes, `$…` expansions and the commands inside them.
 extension ShellParser {
+    /// `NAME` of a `NAME=value` or `NAME+=value` word.
+    static func assignedName(_ text: String) -> String? {
+        guard let eq = text.firstIndex(of: "=") else { return nil }
+        var name = text[..<eq]
+        if name.hasSuffix("+") { name = name.dropLast() }
+        guard let first = name.unicodeScalars.first, first == "_" || Self.isLetter(first),
+            name.unicodeScalars.allSatisfy({ $0 == "_" || Self.isLetter($0) || ("0"..."9").contains($0) })
+        else { return nil }
+        return String(name)
+    }
+
+    static func isLetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+
     /// One word, up to an unquoted blank or operator; quotes removed, expansions kept as written.
     mutating func readWord() -> ShellWord {
         var word = ShellWord(text: "")
@@ -128,8 +141,16 @@ extension ShellParser {
                 } else if c == "\\" {
                     i += 2
                 } else if c == "$" {
+                    // `${A:-${B:-$(cmd)}}`: nested expansions count towards the depth like `$(…)`.
+                    guard level < ShellScript.maximumDepth else {
+                        tooDeep = true
+                        i += 1
+                        continue
+                    }
                     var ignored = ""
+                    level += 1
                     readDollar(into: &ignored)
+                    level -= 1
                 } else if c == "`" {
                     var ignored = ""
                     readBackticks(into: &ignored)

@@ -8,7 +8,7 @@ struct ShellParser {
     /// How many `$(…)`, subshells and backticks enclose the current position.
     var level: Int
     private(set) var commands: [SimpleCommand] = []
-    private(set) var tooDeep = false
+    var tooDeep = false
     /// Here-documents whose bodies start after the current line; `command` is nil until the command that
     /// reads it is finished.
     private var pending: [(delimiter: String, stripTabs: Bool, literal: Bool, command: Int?)] = []
@@ -145,7 +145,12 @@ struct ShellParser {
     }
 
     private mutating func finish(_ cmd: inout SimpleCommand, _ discard: inout Bool, piped: Bool) {
-        if !discard && !cmd.isEmpty {
+        // Input alone (`done < file`) runs nothing: no command of its own.
+        let runs = !(cmd.words.isEmpty && cmd.assignments.isEmpty && cmd.redirections.isEmpty)
+        if !runs {
+            for k in pending.indices where pending[k].command == nil { pending[k].command = -1 }
+        }
+        if !discard && runs {
             if nextIsPiped && cmd.input == .inherited { cmd.input = .pipe }
             for k in pending.indices where pending[k].command == nil { pending[k].command = commands.count }
             commands.append(cmd)
@@ -207,19 +212,6 @@ struct ShellParser {
         }
         cmd.words.append(word)
     }
-
-    /// `NAME` of a `NAME=value` or `NAME+=value` word.
-    static func assignedName(_ text: String) -> String? {
-        guard let eq = text.firstIndex(of: "=") else { return nil }
-        var name = text[..<eq]
-        if name.hasSuffix("+") { name = name.dropLast() }
-        guard let first = name.unicodeScalars.first, first == "_" || Self.isLetter(first),
-            name.unicodeScalars.allSatisfy({ $0 == "_" || Self.isLetter($0) || ("0"..."9").contains($0) })
-        else { return nil }
-        return String(name)
-    }
-
-    static func isLetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
 
     /// A `case` arm's pattern, up to its `)`; `esac` closes the `case`.
     private mutating func readCasePattern() {
@@ -326,7 +318,7 @@ struct ShellParser {
             commands += sub.commands
             tooDeep = tooDeep || sub.tooDeep
         }
-        if let k = doc.command, k < commands.count { commands[k].input = .text(body) }
+        if let k = doc.command, k >= 0, k < commands.count { commands[k].input = .text(body) }
     }
 
     // MARK: - Nesting

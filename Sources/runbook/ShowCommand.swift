@@ -94,12 +94,13 @@ struct RunbookOutline {
         var out: [String] = []
         let first = step.command.split(separator: "\n").first.map(String.init) ?? ""
         let more = step.command.contains("\n") ? " ..." : ""
-        var flags: [String] = [step.safety.safety.rawValue + (step.safety.vouchedOver.map { $0 == .readOnly ? "" : " (vouched over \($0.rawValue))" } ?? "")]
+        var flags: [String] = []
         if step.needsConfirmation { flags.append("confirm") }
         if step.attributes.interactive { flags.append("interactive") }
         if step.attributes.skip { flags.append("skip") }
         if let o = step.option { flags.append(o) }
-        out.append("\(indent)\(step.role.rawValue) \(step.id)\(flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]"): \(first)\(more)")
+        let safety = "(\(step.safety.safety.rawValue)\(step.safety.vouchedOver != nil ? ", vouched" : ""))"
+        out.append("\(indent)\(step.role.rawValue) \(step.id) \(safety)\(flags.isEmpty ? "" : " [" + flags.joined(separator: ", ") + "]"): \(first)\(more)")
         if step.safety.safety != .readOnly || step.safety.vouchedOver != nil {
             let table = step.safety.vouchedOver.map { "the table says \($0.rawValue): \(step.safety.vouchedOverReason ?? ""); " } ?? ""
             out.append("\(indent)    safety: \(table)\(step.safety.reason)")

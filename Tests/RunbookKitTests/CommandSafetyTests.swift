@@ -188,6 +188,10 @@ struct CommandSafetyTests {
     func deepNesting() {
         let deep = String(repeating: "$(", count: 400) + "kubectl get pods" + String(repeating: ")", count: 400)
         #expect(CommandSafety.assess("echo " + deep).safety == .unknown)
+        let braces = String(repeating: "${A:-", count: 5000) + "x" + String(repeating: "}", count: 5000)
+        #expect(CommandSafety.assess("echo " + braces).safety == .unknown)
+        let subshells = String(repeating: "( ", count: 5000) + "ls"
+        #expect(CommandSafety.assess(subshells).safety == .unknown)
         let wrapped = CommandSafety.assess(String(repeating: "sudo ", count: 40) + "ls")
         #expect(wrapped.safety == .unknown && wrapped.reason == "nests commands too deeply to read")
     }

@@ -1814,8 +1814,11 @@ struct FormatSpecTests {
         let step = try #require((entry["steps"] as? [[String: Any]])?.first)
         #expect(Set(step.keys) == [
             "id", "role", "language", "command", "line", "column", "attributes", "example_output", "indicators", "title",
-            "option", "placeholders", "confirm",
+            "option", "placeholders", "confirm", "safety", "safety_reason", "needs_terminal", "runs_until_interrupted",
+            "vouched_over",
         ])
+        #expect(step["safety"] as? String == "read-only")
+        #expect(step["safety_reason"] as? String == "`echo` changes nothing outside the shell")
         #expect(step["id"] as? String == "fix-it")
         #expect(step["role"] as? String == "fix")
         #expect(step["language"] as? String == "sh")
@@ -1827,7 +1830,7 @@ struct FormatSpecTests {
         #expect(step["placeholders"] as? [String] == ["THING"])
         #expect(step["confirm"] as? Bool == true)
         let attributes = try #require(step["attributes"] as? [String: Any])
-        #expect(Set(attributes.keys) == ["name", "timeout", "confirm", "interactive", "pty", "cwd", "skip", "role"])
+        #expect(Set(attributes.keys) == ["name", "timeout", "confirm", "interactive", "pty", "cwd", "skip", "role", "readonly"])
         #expect(attributes["name"] as? String == "fix-it")
         #expect((attributes["timeout"] as? NSNumber)?.doubleValue == 0.5)
         #expect(attributes["confirm"] is NSNull)

@@ -35,7 +35,13 @@ struct StagingRunbooksTests {
         }
     }
 
-    @Test("lint finds no error and no warning but the overdue review")
+    /// The checks the command table classes `changes` (StepSafetyTests.stagingChecksNotReadOnly): lint warns
+    /// about each until the runbook moves them to a Fix section or vouches for them.
+    static let changingChecks: Set<String> = [
+        "run-migrations", "manual-pull", "inspect-builder", "run-image-locally", "image-user", "image-imports-django",
+    ]
+
+    @Test("lint finds no error and no warning but the overdue review and the checks that change something")
     func lintClean() throws {
         var loaded: [String: Runbook] = [:]
         for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md", "gke-staging-onboarding.md"] {
@@ -43,7 +49,9 @@ struct StagingRunbooksTests {
         }
         let linter = RunbookLinter(today: CalendarDate(year: 2025, month: 12, day: 15)!)
         for runbook in loaded.values {
-            let findings = linter.lint(runbook) { loaded[$0] }
+            let findings = linter.lint(runbook) { loaded[$0] }.filter { finding in
+                !Self.changingChecks.contains { finding.message.contains("step `\($0)` changes something") }
+            }
             #expect(findings.filter { $0.severity != .note }.isEmpty, "\(findings.map(\.description).joined(separator: "\n"))")
         }
     }

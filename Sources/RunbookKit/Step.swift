@@ -47,6 +47,14 @@ public struct Step: Sendable, Hashable {
         attributes.confirm ?? (role == .fix || role == .walkthrough)
     }
 
+    /// Whether running the step hands the terminal over to it: `interactive=true`, or a command that
+    /// needs one (an editor, a `psql` prompt, `kubectl exec -it`: see ``CommandSafety``).
+    public var handsOverTerminal: Bool { attributes.interactive || safety.needsTerminal }
+
+    /// Whether the step asks before it runs in the TUI: ``needsConfirmation``, or a command the table
+    /// says changes something, in any section.
+    public var asksFirst: Bool { needsConfirmation || safety.safety == .changes }
+
     /// Whether the step may run at all (`skip` blocks are shown only).
     public var isRunnable: Bool { !attributes.skip && !command.isEmpty }
 }

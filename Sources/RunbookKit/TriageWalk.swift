@@ -13,7 +13,10 @@ public struct TriageWalk: Sendable {
     /// nodes reached without a match).
     public var evidence: [String?]
 
-    public static func walk(_ tree: DecisionTree, runProbe: (Step) -> [String]?) -> TriageWalk {
+    /// `skipReason`: why a probe may not run here (``CheckPolicy`` for `runbook check`), or nil.
+    public static func walk(
+        _ tree: DecisionTree, skipReason: (Step) -> String? = { _ in nil }, runProbe: (Step) -> [String]?
+    ) -> TriageWalk {
         var walk = TriageWalk(path: [], target: nil, reason: nil, evidence: [])
         guard let start = tree.roots.first(where: { $0.probe != nil }) ?? (tree.roots.count == 1 ? tree.roots.first : nil)
         else {
@@ -30,8 +33,12 @@ public struct TriageWalk: Sendable {
                 return walk
             }
             if let probe = node.probe {
-                guard probe.isRunnable, !probe.attributes.interactive else {
+                guard probe.isRunnable, !probe.handsOverTerminal else {
                     walk.reason = "the probe `\(probe.id)` cannot run headless"
+                    return walk
+                }
+                if let why = skipReason(probe) {
+                    walk.reason = "the probe `\(probe.id)` is not run here: \(why)"
                     return walk
                 }
                 guard let output = runProbe(probe) else {

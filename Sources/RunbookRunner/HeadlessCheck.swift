@@ -79,13 +79,18 @@ public struct HeadlessCheck {
         var steps: [Step] { suites.flatMap { $0.items.compactMap { $0.skip == nil ? $0.step : nil } } }
     }
 
-    func plan() throws(Failure) -> Plan {
-        func skipReason(_ step: Step) -> String? {
-            if step.attributes.skip { return "marked skip: shown, never run" }
-            if step.attributes.interactive { return "interactive: it needs a terminal; run it in the TUI" }
-            if step.command.isEmpty { return "empty command" }
-            return nil
+    /// Why `step` is not run here (``CheckPolicy``, or a block's shell that is not installed), or nil.
+    func skipReason(_ step: Step) -> String? {
+        if let why = CheckPolicy.skipReason(step, in: runbook) { return why }
+        if case .failure(let missing) = StepShell.program(
+            for: step, runbookShell: runbook.shell, path: resolver.environment["PATH"]), missing.fromBlock
+        {
+            return missing.description
         }
+        return nil
+    }
+
+    func plan() throws(Failure) -> Plan {
         switch selection {
         case .triage:
             guard runbook.decisionTree != nil else { throw .noTree }
@@ -138,7 +143,7 @@ public struct HeadlessCheck {
     public func validate() throws(Failure) -> [Step] {
         let plan = try plan()
         var steps = plan.steps
-        if case .triage = selection { steps = runbook.decisionTree?.probes.filter { $0.isRunnable } ?? [] }
+        if case .triage = selection { steps = runbook.decisionTree?.probes.filter { skipReason($0) == nil } ?? [] }
         let missing = resolver.missing(for: steps)
         if !missing.isEmpty { throw .missingVariables(missing) }
         guard StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) != nil else {
@@ -205,7 +210,7 @@ public struct HeadlessCheck {
         }
 
         if case .triage = selection, let tree = runbook.decisionTree {
-            let walk = TriageWalk.walk(tree) { probe in
+            let walk = TriageWalk.walk(tree, skipReason: skipReason) { probe in
                 if interrupted { return nil }
                 let result = execute(probe, scope: "tree")
                 if case .failedToStart = result.end { return nil }

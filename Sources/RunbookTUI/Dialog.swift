@@ -78,7 +78,12 @@ extension AppState {
             if let scope = c.request.scope { about += " · \(scope.safeLine)" }
             lines.append(ListLine(about, style: theme.dim))
             if let option = step.option, option != step.title { lines.append(ListLine(option.safeLine, style: theme.warning)) }
-            if step.attributes.interactive {
+            if step.safety.safety == .changes {
+                for l in TextWrap.lines("it changes something: \(step.safety.reason.safeLine)", width: inner).prefix(2) {
+                    lines.append(ListLine(l, style: theme.warning))
+                }
+            }
+            if step.handsOverTerminal {
                 lines.append(ListLine("interactive: it takes over the terminal until it ends", style: theme.warning))
             }
             lines.append(ListLine())

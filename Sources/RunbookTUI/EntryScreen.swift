@@ -51,7 +51,7 @@ extension AppState {
                 parts.append(.right(Label.outcome(run.outcome), theme.style(run.outcome)))
             } else if !step.isRunnable {
                 parts.append(.right("shown only", theme.dim))
-            } else if step.attributes.interactive {
+            } else if step.handsOverTerminal {
                 parts.append(.right("interactive", theme.dim))
             }
             return Line(parts: parts, target: .step(step.id))

@@ -67,8 +67,8 @@ struct MarkdownRenderer: Sendable {
             if let i = stepIndex {
                 let step = steps[i]
                 var header = "▶ \(step.id.safeLine) · \(step.role.rawValue)"
-                if step.needsConfirmation { header += " · asks first" }
-                if step.attributes.interactive { header += " · interactive" }
+                if step.asksFirst { header += " · asks first" }
+                if step.handsOverTerminal { header += " · interactive" }
                 if !step.isRunnable { header = "■ \(step.id.safeLine) · shown only" }
                 emit(header, .stepHeader, step: i)
             } else if firstPrefix != nil {

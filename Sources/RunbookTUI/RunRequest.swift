@@ -49,7 +49,7 @@ extension AppState {
             effects += start(r, dryRun: true)
             return effects
         }
-        if r.step.needsConfirmation {
+        if r.step.asksFirst {
             dialog = .confirm(ConfirmRun(request: r, preview: preview(r.step, runbook: r.runbook)))
             return effects
         }
@@ -73,7 +73,7 @@ extension AppState {
         let key = StepKey(runbook: r.runbook, step: r.step.id)
         var run = StepRun(
             id: id, step: r.step, scope: r.scope, runbook: r.runbook, preview: preview(r.step, runbook: r.runbook),
-            isDryRun: dryRun, isInteractive: r.step.attributes.interactive)
+            isDryRun: dryRun, isInteractive: r.step.handsOverTerminal)
         if r.queued, !dryRun, runAll != nil, runAll?.current == nil { runAll?.current = id }
         var branchPatterns: [[String]] = []
         if r.step.role == .probe, let tree = rb.decisionTree,
@@ -98,7 +98,10 @@ extension AppState {
             step: r.step, scope: r.scope, shell: rb.shell, environment: environment, workingDirectory: cwd,
             timeLimitMs: limit?.milliseconds, secrets: resolver.secretValues)
         // The runtime's `StepExecution` journals the start, the output, the verdicts and the end.
-        return [r.step.attributes.interactive ? .runInteractive(id, launch) : .run(id, launch)]
+        if r.step.safety.runsUntilInterrupted, !r.step.handsOverTerminal {
+            status = .info("\(r.step.id.safeLine) runs until you stop it: Ctrl-C (\(r.step.safety.reason.safeLine))")
+        }
+        return [r.step.handsOverTerminal ? .runInteractive(id, launch) : .run(id, launch)]
     }
 
     /// Shows the step screen of `key`, unless it is already on top.
@@ -184,8 +187,8 @@ extension AppState {
                 rb.checklists[queue.checklist.checklist].items.indices.contains(item),
                 let step = rb.checklists[queue.checklist.checklist].items[item].step
             else { continue }
-            if step.attributes.interactive || !step.isRunnable {
-                let why = step.attributes.interactive
+            if step.handsOverTerminal || !step.isRunnable {
+                let why = step.handsOverTerminal
                     ? "interactive: it needs the terminal; run it with Enter" : "marked skip: shown, never run"
                 effects.append(.journal(.stepSkipped(step: step.id, reason: why), sync: false))
                 continue

@@ -234,7 +234,7 @@ extension AppState {
         grid.put(" " + (step.title.isEmpty ? step.id : step.title).safeLine, in: h, line: 0, style: theme.bold)
         var about = " step \(step.id.safeLine) · \(step.role.rawValue)"
         if let scope = run?.scope ?? scope(of: step, in: s.key.runbook) { about += " · \(scope.safeLine)" }
-        if step.attributes.interactive { about += " · interactive" }
+        if step.handsOverTerminal { about += " · interactive" }
         grid.put(about, in: h, line: 1, style: theme.dim)
         let preview = run?.preview ?? self.preview(step, runbook: s.key.runbook)
         let commandLines = preview.safeText.split(separator: "\n", omittingEmptySubsequences: false)

@@ -13,7 +13,9 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Run a runbook's checks headless: verify and diagnose steps, a checklist, or triage.",
         discussion: """
-            Fix steps never run here. Exit 0 when everything checked passed, 1 when something failed, \
+            It never changes anything: only verify, diagnose and probe steps that the command table reads as \
+            read-only run (or, in a runbook with a version, commands it does not know); the rest are reported \
+            as skipped, with the reason. Exit 0 when everything checked passed, 1 when something failed, \
             2 when the checks could not run (bad file, unknown entry, missing variable), 130 when interrupted.
 
             Examples:
@@ -45,7 +47,7 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "A variable's value, NAME=VALUE (repeatable).")
     var assignments: [String] = []
 
-    @Flag(help: "Print each command with its variables resolved, and run nothing.")
+    @Flag(help: "Print each command with its variables resolved, and run nothing; with --format json, every step with its safety class and whether check would run it.")
     var dryRun = false
 
     @Option(help: "Report format: text, json or junit.")
@@ -108,7 +110,7 @@ struct CheckCommand: ParsableCommand {
 
         if dryRun {
             do {
-                try emit(try check.dryRun())
+                try emit(format == .json ? try check.dryRunPlan().json() : try check.dryRun())
             } catch let failure as HeadlessCheck.Failure {
                 printError(failure.description)
                 throw ExitCode(2)

@@ -31,12 +31,6 @@ public struct StepRunRequest: Sendable {
 
 /// What came of running a step.
 public struct StepRunResult: Sendable {
-    public enum Outcome: String, Sendable {
-        case passed, failed
-        /// Every checkable indicator passed; manual ones still wait for an answer.
-        case needsAnswers = "manual"
-    }
-
     public var step: Step
     public var end: StepEnd
     public var verdicts: [Verdict]
@@ -50,13 +44,8 @@ public struct StepRunResult: Sendable {
         Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
-    /// Failed when any indicator failed (or, for a step without indicators, when it did not exit 0).
-    public var outcome: Outcome {
-        if verdicts.contains(where: { $0.state == .failed || $0.state == .pending }) { return .failed }
-        if verdicts.isEmpty, end != .exited(0) { return .failed }
-        if verdicts.contains(where: { $0.state == .needsAnswer }) { return .needsAnswers }
-        return .passed
-    }
+    /// See `StepOutcome.judge`: a command that fails fails the step unless an `exit` indicator expects it.
+    public var outcome: StepOutcome { StepOutcome.judge(end: end, verdicts: verdicts) }
 }
 
 /// Runs one step: spawns it through `StepSupervisor`, sanitizes its output line by line, judges its

@@ -77,11 +77,7 @@ struct StepRun: Sendable {
         if isDryRun { return .dryRun }
         guard let end else { return .running }
         if end == .cancelled { return .cancelled }
-        let v = evaluator.verdicts
-        if v.contains(where: { $0.state == .failed || $0.state == .pending }) { return .failed }
-        if v.isEmpty, end != .exited(0) { return .failed }
-        if v.contains(where: { $0.state == .needsAnswer }) { return .needsAnswers }
-        return .passed
+        return RunOutcome(StepOutcome.judge(end: end, verdicts: evaluator.verdicts))
     }
 
     /// The branch the probe's output suggests: the first branch (in order) with a pattern in some

@@ -82,6 +82,8 @@ public struct CheckReport: Sendable, Codable {
         public var state: Verdict.State
         public var line: String?
         public var reason: String?
+        /// True for the implied `exit 0` of a step without an `exit` indicator; absent otherwise.
+        public var implied: Bool?
 
         public init(_ v: Verdict, masker: SecretMasker) {
             kind = v.indicator.kind.name
@@ -89,6 +91,7 @@ public struct CheckReport: Sendable, Codable {
             state = v.state
             line = v.decidingLine.map(masker.mask)
             reason = v.reason.map(masker.mask)
+            implied = v.implied ? true : nil
         }
     }
 
@@ -174,7 +177,8 @@ public struct CheckReport: Sendable, Codable {
                 if let end = c.end { line += "  (\(end), \(Self.seconds(c.durationMs)))" }
                 out.append(line)
                 if let reason = c.reason, c.outcome != .passed { out.append("         \(reason)") }
-                for v in c.verdicts {
+                // The implied `exit 0` is shown when it failed: it is then the reason.
+                for v in c.verdicts where v.implied != true || v.state != .passed {
                     let m: String
                     switch v.state {
                     case .passed: m = "✓"

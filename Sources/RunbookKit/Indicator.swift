@@ -1,8 +1,8 @@
 /// A success indicator: what the output of a step shows when all is well.
 public struct Indicator: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
-        /// The command exits with this status.
-        case exitCode(Int32)
+        /// The command exits with one of these statuses (`exit 0`, `exit 0 or 1`, `exit any`).
+        case exit(ExpectedExit)
         /// Some line of output contains the text.
         case contains(String)
         /// No line of output contains the text.
@@ -17,7 +17,7 @@ public struct Indicator: Sendable, Hashable {
         /// The name used in JSON and reports.
         public var name: String {
             switch self {
-            case .exitCode: "exit_code"
+            case .exit: "exit_code"
             case .contains: "contains"
             case .notContains: "not_contains"
             case .matches: "matches"
@@ -42,14 +42,26 @@ public struct Indicator: Sendable, Hashable {
     }
 
     public var isManual: Bool { kind == .manual }
+
+    /// Whether it is an `exit` indicator.
+    public var isExit: Bool {
+        if case .exit = kind { return true }
+        return false
+    }
+}
+
+extension Indicator.Kind {
+    /// Exactly this exit status: `exit 2`.
+    public static func exitCode(_ code: Int32) -> Indicator.Kind { .exit(.status(code)) }
 }
 
 /// Reads one indicator from a list item's inlines.
 ///
 /// A checkable indicator is a keyword and an operand in backticks, then an optional note:
-/// `exit 0`, ``contains `text` ``, ``no `text` ``, ``not contains `text` ``, ``matches `regex` ``,
-/// ``equals `text` ``. Anything else is manual. An item that begins with `contains`, `not contains`,
-/// `matches` or `equals`, or with `exit` and a number, but does not complete the form is an error.
+/// `exit 0`, `exit 0 or 1`, `exit 0, 1 or 2`, `exit any`, ``contains `text` ``, ``no `text` ``,
+/// ``not contains `text` ``, ``matches `regex` ``, ``equals `text` ``. Anything else is manual. An item
+/// that begins with `contains`, `not contains`, `matches` or `equals`, or with `exit` and a number or
+/// `any`, but does not complete the form is an error.
 public struct IndicatorParser: Sendable {
     /// Checks that a `matches` operand is a valid regular expression; returns the problem, or nil.
     public var validateRegex: @Sendable (String) -> String?
@@ -74,12 +86,12 @@ public struct IndicatorParser: Sendable {
         let keyword = words.trimmingASCIISpaces()
         let endsInSpace = lead.last == " "
 
-        // exit N / exit code N / exits with N: the number is plain text.
-        if let exit = parseExit(words) {
+        // exit N / exit code N / exits with N / exit 0 or 1 / exit any: plain text.
+        if let exit = parseExit(lead) {
             switch exit {
-            case .success(let code):
-                let note = exitNote(lead, rest: rest)
-                return .success(Indicator(kind: .exitCode(code), note: note, text: text, location: location))
+            case .success(let (expected, noteWords)):
+                let note = (noteWords.joined(separator: " ") + " " + rest.plainText).trimmingASCIISpaces()
+                return .success(Indicator(kind: .exit(expected), note: note, text: text, location: location))
             case .failure(let f):
                 return .failure(f)
             }
@@ -119,29 +131,68 @@ public struct IndicatorParser: Sendable {
         return .success(manual)
     }
 
-    private func exitNote(_ lead: String, rest: [Inline]) -> String {
-        // Drop "exit [code] N" from the lead; keep what follows as the note.
-        var words = lead.split(separator: " ", omittingEmptySubsequences: true)
-        if !words.isEmpty { words.removeFirst() }
-        if let w = words.first, ["code", "status", "with"].contains(w.lowercased()) { words.removeFirst() }
-        if !words.isEmpty { words.removeFirst() }
-        let note = (words.joined(separator: " ") + " " + rest.plainText).trimmingASCIISpaces()
-        return note
-    }
-
-    /// `exit 0`, `exit code 2`, `exits 1`: nil when the text does not start like an exit indicator.
-    private func parseExit(_ lowered: String) -> Result<Int32, Failure>? {
-        var words = lowered.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard let first = words.first, first == "exit" || first == "exits" else { return nil }
-        words.removeFirst()
-        if let w = words.first, ["code", "status", "with"].contains(w) { words.removeFirst() }
-        guard let n = words.first else { return nil }
-        let digits = n.trimmingCharacters(in: [",", ";", ".", ":"])
-        guard let c = digits.first, c.isASCIIDigit || c == "-" || c == "+" else { return nil }
-        guard let v = Int32(digits), (0...255).contains(v) else {
-            return .failure(.malformed("exit status `\(digits)` is not a number from 0 to 255"))
+    /// Reads `exit`/`exits`, an optional `code`, `status` or `with`, then the statuses: `0`, `0 or 1`,
+    /// `0, 1 or 2`, `0, 1, or 2`, `any`. Returns the expectation and the words after it (the note), or
+    /// nil when the text does not start like an exit indicator (`exit cleanly` is manual).
+    private func parseExit(_ lead: String) -> Result<(ExpectedExit, [Substring]), Failure>? {
+        let words = lead.split(separator: " ", omittingEmptySubsequences: true)
+        let lowered = words.map { $0.lowercased() }
+        guard let first = lowered.first, first == "exit" || first == "exits" else { return nil }
+        var i = 1
+        if i < words.count, ["code", "status", "with"].contains(lowered[i]) { i += 1 }
+        guard i < words.count else { return nil }
+        let punctuation: Set<Character> = [",", ";", ".", ":"]
+        func bare(_ k: Int) -> String { lowered[k].trimmingCharacters(in: punctuation) }
+        func looksLikeStatus(_ k: Int) -> Bool {
+            guard k < words.count, let c = bare(k).first else { return false }
+            return c.isASCIIDigit || c == "-" || c == "+"
         }
-        return .success(v)
+
+        if bare(i) == "any" {
+            i += 1
+            if i < words.count, bare(i) == "or" || looksLikeStatus(i) {
+                return .failure(.malformed("`exit any` accepts every exit status: name no other status beside it"))
+            }
+            return .success((.any, Array(words[i...])))
+        }
+        guard looksLikeStatus(i) else { return nil }
+
+        var statuses: [Int32] = []
+        var commaList = false
+        var sawOr = false
+        while true {
+            let token = bare(i)
+            guard let v = Int32(token), (0...255).contains(v), looksLikeStatus(i) else {
+                if statuses.isEmpty || looksLikeStatus(i) {
+                    return .failure(.malformed("exit status `\(token)` is not a number from 0 to 255"))
+                }
+                return .failure(
+                    .malformed("`or` in an exit indicator is followed by a status, as in: exit 0 or 1 (found `\(words[i])`)"))
+            }
+            guard !statuses.contains(v) else {
+                return .failure(.malformed("exit status \(v) is named twice"))
+            }
+            statuses.append(v)
+            i += 1
+            // The list goes on after `,` only when a status or `or` follows (`exit code 0, good` has a note).
+            if lowered[i - 1].hasSuffix(","), looksLikeStatus(i) {
+                commaList = true
+                continue
+            }
+            if i < words.count, lowered[i] == "or" {
+                sawOr = true
+                i += 1
+                guard i < words.count else {
+                    return .failure(.malformed("`or` in an exit indicator is followed by a status, as in: exit 0 or 1"))
+                }
+                continue
+            }
+            break
+        }
+        if commaList, !sawOr {
+            return .failure(.malformed("a list of exit statuses ends with `or`, as in: exit 0, 1 or 2"))
+        }
+        return .success((.statuses(statuses.sorted()), Array(words[i...])))
     }
 }
 

@@ -33,8 +33,19 @@ public struct Verdict: Sendable, Hashable {
     public var state: State
     /// The output line that decided it (contains, matches, not_contains), if any.
     public var decidingLine: String?
-    /// Why it failed or passed, in words ("exit 1, expected 0", "no line contains ...").
+    /// Why it failed or passed, in words ("exit 1, expected exit 0", "no line contains ...").
     public var reason: String?
+    /// Whether the indicator is the implied `exit 0` of a step without an `exit` indicator, not one
+    /// written in the runbook.
+    public var implied: Bool
+
+    public init(indicator: Indicator, state: State, decidingLine: String? = nil, reason: String? = nil, implied: Bool = false) {
+        self.indicator = indicator
+        self.state = state
+        self.decidingLine = decidingLine
+        self.reason = reason
+        self.implied = implied
+    }
 }
 
 /// Judges a step's indicators line by line as its output streams, and at its end.
@@ -43,6 +54,10 @@ public struct Verdict: Sendable, Hashable {
 /// line and passes at exit; `exit_code` decides at exit; `equals` compares the whole standard output,
 /// trimmed, at exit. A time-out, cancel or failure to start fails whatever is still pending. Manual
 /// indicators wait for an answer. All output lines, standard output and standard error, are matched.
+///
+/// A step without an `exit` indicator gets an implied `exit 0` (`Verdict.implied`), after its written
+/// indicators: a command that fails fails the step whatever its other indicators say, and the verdict
+/// says why ("exit 1, expected exit 0"). `StepOutcome.judge` turns the verdicts into the step's outcome.
 public struct IndicatorEvaluator: Sendable {
     public private(set) var verdicts: [Verdict]
     private let regexes: [PosixRegex?]
@@ -57,9 +72,23 @@ public struct IndicatorEvaluator: Sendable {
     /// How much standard output an `equals` indicator compares at most.
     public static let equalsLimit = 1 << 20
 
-    public init(indicators: [Indicator]) {
-        verdicts = indicators.map {
-            Verdict(indicator: $0, state: $0.isManual ? .needsAnswer : .pending, decidingLine: nil, reason: nil)
+    /// The indicator a step without an `exit` indicator is judged by besides its own: `exit 0`.
+    public static func impliedExit(for indicators: [Indicator]) -> Indicator? {
+        guard !indicators.contains(where: \.isExit) else { return nil }
+        return Indicator(
+            kind: .exitCode(0), note: "implied: the step fails when its command fails",
+            text: "exit 0 (implied: the step fails when its command fails)",
+            location: indicators.last?.location ?? SourceLocation(line: 0, column: 0))
+    }
+
+    /// `indicators`: the step's written indicators; the implied `exit 0` is added after them when none
+    /// of them is an `exit` indicator, so a written indicator's index is its index in `verdicts`.
+    public init(indicators written: [Indicator]) {
+        let implied = Self.impliedExit(for: written)
+        let indicators = written + (implied.map { [$0] } ?? [])
+        verdicts = indicators.enumerated().map { i, indicator in
+            Verdict(
+                indicator: indicator, state: indicator.isManual ? .needsAnswer : .pending, implied: i >= written.count)
         }
         regexes = indicators.map {
             if case .matches(let p) = $0.kind { return try? PosixRegex(p) }
@@ -183,11 +212,11 @@ public struct IndicatorEvaluator: Sendable {
                 break
             }
             switch verdicts[i].indicator.kind {
-            case .exitCode(let expected):
-                if case .exited(let code) = end, code == expected {
-                    decide(i, .passed, line: nil, reason: "exit \(code)")
+            case .exit(let expected):
+                if expected.accepts(end) {
+                    decide(i, .passed, line: nil, reason: end.description)
                 } else {
-                    decide(i, .failed, line: nil, reason: "\(end.description), expected exit \(expected)")
+                    decide(i, .failed, line: nil, reason: "\(end.description), expected \(expected.description)")
                 }
             case .notContains:
                 decide(i, .passed, line: nil, reason: "no line contains it")

@@ -122,11 +122,14 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         public var state: Verdict.State
         public var line: String?
         public var reason: String?
+        /// True for the implied `exit 0` of a step without an `exit` indicator; absent otherwise.
+        public var implied: Bool?
 
         public init(
             step: String, index: Int, kind: String, value: String?, text: String, state: Verdict.State, line: String?,
-            reason: String?
+            reason: String?, implied: Bool? = nil
         ) {
+            self.implied = implied
             self.step = step
             self.index = index
             self.kind = kind
@@ -241,12 +244,13 @@ extension JournalEvent.VerdictRecord {
     public init(step: String, index: Int, verdict v: Verdict, masker: SecretMasker) {
         let value: String?
         switch v.indicator.kind {
-        case .exitCode(let c): value = String(c)
+        case .exit(let expected): value = expected.words
         case .contains(let s), .notContains(let s), .matches(let s), .equals(let s): value = masker.mask(s)
         case .manual: value = nil
         }
         self.init(
             step: step, index: index, kind: v.indicator.kind.name, value: value, text: masker.mask(v.indicator.text),
-            state: v.state, line: v.decidingLine.map(masker.mask), reason: v.reason.map(masker.mask))
+            state: v.state, line: v.decidingLine.map(masker.mask), reason: v.reason.map(masker.mask),
+            implied: v.implied ? true : nil)
     }
 }

@@ -162,12 +162,20 @@ private struct StepView: Encodable {
 private struct IndicatorView: Encodable {
     let i: Indicator
     init(_ i: Indicator) { self.i = i }
-    enum Keys: String, CodingKey { case kind, value, note, line }
+    enum Keys: String, CodingKey { case kind, value, values, any, note, line }
+    /// `exit 2`: `"value": 2`; `exit 0 or 1`: `"value": null, "values": [0, 1]`; `exit any`:
+    /// `"value": null, "any": true`.
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(i.kind.name, forKey: .kind)
         switch i.kind {
-        case .exitCode(let n): try c.encode(n, forKey: .value)
+        case .exit(.statuses(let codes)) where codes.count == 1: try c.encode(codes[0], forKey: .value)
+        case .exit(.statuses(let codes)):
+            try c.encodeNil(forKey: .value)
+            try c.encode(codes, forKey: .values)
+        case .exit(.any):
+            try c.encodeNil(forKey: .value)
+            try c.encode(true, forKey: .any)
         case .contains(let s), .notContains(let s), .matches(let s), .equals(let s): try c.encode(s, forKey: .value)
         case .manual: try c.encodeNil(forKey: .value)
         }

@@ -169,9 +169,10 @@ public struct SessionReport: Sendable {
                     out.append("")
                     out.append("  \(end) after \(String(format: "%.1f", Double(s.durationMs ?? 0) / 1000)) s")
                 }
-                if !s.verdicts.isEmpty {
+                if s.verdicts.contains(where: { $0.implied != true || $0.state != .passed }) {
                     out.append("")
-                    for v in s.verdicts {
+                    // The implied `exit 0` is shown when it did not pass: it is then the reason.
+                    for v in s.verdicts where v.implied != true || v.state != .passed {
                         let mark: String
                         switch v.state {
                         case .passed: mark = "✓"

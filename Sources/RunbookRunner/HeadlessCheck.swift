@@ -254,11 +254,12 @@ public struct HeadlessCheck {
                 case .passed: outcome = .passed
                 case .failed, .cancelled: outcome = .failed
                 case .needsAnswers:
-                    outcome = result.verdicts.allSatisfy(\.indicator.isManual) ? .manual : .passed
+                    // Manual when a person is all that judges it: nothing written but manual indicators.
+                    outcome = result.verdicts.allSatisfy { $0.indicator.isManual || $0.implied } ? .manual : .passed
                 }
                 let failing = result.verdicts.filter { $0.state == .failed }
                 var reason: String? = failing.isEmpty ? nil : failing.map { "\($0.indicator.text): \($0.reason ?? "failed")" }.joined(separator: "; ")
-                if result.verdicts.isEmpty, outcome == .failed { reason = "\(result.end.description) (no indicator: exit 0 expected)" }
+                if outcome == .failed, reason == nil { reason = result.end.description }
                 if outcome == .manual { reason = "only a person can judge: answer in the TUI" }
                 let tailCount = min(result.output.count, 12)
                 cases.append(

@@ -131,7 +131,7 @@ public final class StepExecution {
     /// The `step_finished` record: written at the end, and again by the TUI once the last manual
     /// indicator is answered.
     public static func finishedRecord(
-        step: Step, end: StepEnd, durationMs: Int, outcome: StepRunResult.Outcome, masker: SecretMasker
+        step: Step, end: StepEnd, durationMs: Int, outcome: StepOutcome, masker: SecretMasker
     ) -> JournalEvent {
         var code: Int32?
         if case .exited(let c) = end { code = c }

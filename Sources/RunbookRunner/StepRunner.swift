@@ -34,14 +34,6 @@ public struct StepRunRequest: Sendable {
 
 /// What came of running a step.
 public struct StepRunResult: Sendable {
-    public enum Outcome: String, Sendable {
-        case passed, failed
-        /// Every checkable indicator passed; manual ones still wait for an answer.
-        case needsAnswers = "manual"
-        /// Cancelled (Ctrl-C, a signal, quitting): a failure, named as such.
-        case cancelled
-    }
-
     public var step: Step
     public var end: StepEnd
     public var verdicts: [Verdict]
@@ -55,16 +47,8 @@ public struct StepRunResult: Sendable {
         Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
-    public var outcome: Outcome { Self.outcome(end: end, verdicts: verdicts) }
-
-    /// Failed when any indicator failed (or, for a step without indicators, when it did not exit 0).
-    public static func outcome(end: StepEnd, verdicts: [Verdict]) -> Outcome {
-        if end == .cancelled { return .cancelled }
-        if verdicts.contains(where: { $0.state == .failed || $0.state == .pending }) { return .failed }
-        if verdicts.isEmpty, end != .exited(0) { return .failed }
-        if verdicts.contains(where: { $0.state == .needsAnswer }) { return .needsAnswers }
-        return .passed
-    }
+    /// See `StepOutcome.judge`: a command that fails fails the step unless an `exit` indicator expects it.
+    public var outcome: StepOutcome { StepOutcome.judge(end: end, verdicts: verdicts) }
 }
 
 /// Runs one step to its end on the calling thread (`runbook check`): a ``StepExecution`` watched by a

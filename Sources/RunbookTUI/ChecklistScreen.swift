@@ -152,7 +152,7 @@ extension AppState {
             return advanceRunAll()
         case .character("y"), .character("n"):
             guard let step = selected?.step, let run = lastRun(StepKey(runbook: s.runbook, step: step.id)),
-                run.verdicts.contains(where: { $0.state == .needsAnswer })
+                !run.checksFailed, run.verdicts.contains(where: { $0.state == .needsAnswer })
             else { return nil }
             return answerManual(run.id, yes: key == .character("y"))
         default:
@@ -212,7 +212,7 @@ extension AppState {
                         details.append(ListLine(" " + end.description.safeLine + (run.durationMs.map { " · " + Label.duration($0) } ?? ""), style: theme.dim))
                         if let hint = Label.endHint(end) { details.append(ListLine(" " + hint, style: theme.warning)) }
                     }
-                    if let open = run.verdicts.first(where: { $0.state == .needsAnswer }) {
+                    if !run.checksFailed, let open = run.verdicts.first(where: { $0.state == .needsAnswer }) {
                         // The question y/n answers: the first manual indicator still open.
                         details.append(ListLine(parts: [.text(" ? " + open.indicator.text.safeLine, theme.ask),
                                                         .text("  y", theme.keyName), .text(" yes  ", theme.plain),

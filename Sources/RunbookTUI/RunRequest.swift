@@ -237,9 +237,12 @@ extension AppState {
 
     // MARK: - Manual indicators
 
-    /// Answers manual indicator `index` of a run (by default the first still waiting for one).
+    /// Answers manual indicator `index` of a run (by default the first still waiting for one); a run
+    /// whose checks failed takes no answers.
     mutating func answerManual(_ id: RunID, index: Int? = nil, yes: Bool) -> [AppEffect] {
-        guard var run = runs[id], let index = index ?? run.verdicts.firstIndex(where: { $0.state == .needsAnswer }),
+        // A run whose checks failed stays failed whatever the answers: nothing is asked.
+        guard var run = runs[id], !run.checksFailed,
+            let index = index ?? run.verdicts.firstIndex(where: { $0.state == .needsAnswer }),
             run.verdicts.indices.contains(index), run.verdicts[index].state == .needsAnswer
         else {
             return []
@@ -257,10 +260,17 @@ extension AppState {
                 .journal(
                     StepExecution.finishedRecord(
                         step: run.step, end: end, durationMs: run.durationMs ?? 0,
-                        outcome: StepRunResult.outcome(end: end, verdicts: run.verdicts), masker: m),
+                        outcome: StepOutcome.judge(end: end, verdicts: run.verdicts), masker: m),
                     sync: true))
         }
         runs[id] = run
         return effects
     }
+}
+
+extension StepRun {
+    /// Whether a check of the run failed: its command's exit (the implied `exit 0` included) or a
+    /// checkable indicator. The run has then failed whatever a person answers, so its manual indicators
+    /// are not asked.
+    var checksFailed: Bool { verdicts.contains { !$0.indicator.isManual && $0.state == .failed } }
 }

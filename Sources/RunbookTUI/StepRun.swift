@@ -71,12 +71,7 @@ struct StepRun: Sendable {
         if isDryRun { return .dryRun }
         guard let end else { return .running }
         if end == .cancelled { return .cancelled }
-        switch StepRunResult.outcome(end: end, verdicts: verdicts) {
-        case .passed: return .passed
-        case .failed: return .failed
-        case .needsAnswers: return .needsAnswers
-        case .cancelled: return .cancelled
-        }
+        return RunOutcome(StepOutcome.judge(end: end, verdicts: verdicts))
     }
 
     /// The branch the probe's output suggests: the first branch (in order) with a pattern in some

@@ -43,7 +43,9 @@ extension AppState {
             let (left, rest) = panes.splitLeft(body.width - right)
             return StepLayout(header: header, output: left, indicators: rest)
         }
-        let wanted = max(1, step?.indicators.count ?? 1) * 2 + 3
+        // The written indicators and the implied `exit 0`, when there is one.
+        let judged = step.map { $0.indicators.count + (IndicatorEvaluator.impliedExit(for: $0.indicators) == nil ? 0 : 1) }
+        let wanted = max(1, judged ?? 1) * 2 + 3
         let h = min(wanted, max(4, panes.height / 2))
         let (top, bottom) = panes.splitBottom(h)
         return StepLayout(header: header, output: top, indicators: bottom)
@@ -151,9 +153,10 @@ extension AppState {
         return []
     }
 
-    /// The manual indicators of a run still waiting for an answer, by index.
+    /// The manual indicators of a run still waiting for an answer, by index: none once a check of the
+    /// run failed (its command's exit, or a checkable indicator), since no answer could make it pass.
     func openManual(_ run: StepRun?) -> [Int] {
-        guard let run else { return [] }
+        guard let run, !run.checksFailed else { return [] }
         return run.verdicts.indices.filter { run.verdicts[$0].state == .needsAnswer }
     }
 
@@ -261,8 +264,8 @@ extension AppState {
                 if let ms = run.durationMs { parts.append(.text(" · " + Label.duration(ms), theme.plain)) }
                 if let hint = Label.endHint(run.end) {
                     parts.append(.text(" · " + hint, theme.warning))
-                } else if run.outcome == .needsAnswers, let end = run.end, end != .exited(0) {
-                    // Only manual indicators, and the command failed: its output is not what they ask about.
+                } else if run.outcome == .failed, run.verdicts.contains(where: { $0.implied && $0.state == .failed }) {
+                    // The implied exit 0 failed it: whatever else it shows, the command did not succeed.
                     parts.append(.text(" · the command failed: check its output first", theme.warning))
                 }
             }
@@ -334,8 +337,14 @@ extension AppState {
         let openCount = openManual(run).count
         let labelWidth = 14
         for (i, v) in verdicts.enumerated() {
-            let label = run == nil ? (v.indicator.isManual ? "? ask y/n" : "○ not run") : Label.verdict(v.state)
-            let style = run == nil ? theme.dim : theme.style(v.state)
+            let label: String
+            var style = theme.style(v.state)
+            if let run {
+                // A manual question of a failed run is not asked: no answer could make it pass.
+                if v.state == .needsAnswer && run.checksFailed { (label, style) = ("- not asked", theme.dim) } else { label = Label.verdict(v.state) }
+            } else {
+                (label, style) = (v.indicator.isManual ? "? ask y/n" : "○ not run", theme.dim)
+            }
             let text = TextWrap.lines(v.indicator.text.safeLine, width: max(4, rect.width - labelWidth - 1))
             var askStyle = theme.ask
             askStyle.reverse = true
@@ -351,9 +360,6 @@ extension AppState {
             } else if v.state == .failed, let reason = v.reason {
                 lines.append(ListLine(parts: [.column(3), .text("↳ " + reason.safeLine, theme.dim)]))
             }
-        }
-        if verdicts.isEmpty {
-            lines.append(ListLine(" none: the step passes when it exits 0", style: theme.dim))
         }
         if asking != nil, run != nil {
             var parts: [ListLine<Int>.Part] = [

@@ -58,9 +58,10 @@ struct CommandLineTests {
         #expect(rows.map { $0["id"] as? String } == ["gke-staging-onboarding", "gke-staging-pre-deploy", "gke-staging-troubleshooting"])
         for row in rows {
             #expect(Set(row.keys) == ["id", "title", "version", "updated", "review_by", "overdue", "path"])
-            // 1.1.0 for the two that reach the backend repository through BACKEND_REPO.
-            let version = row["id"] as? String == "gke-staging-onboarding" ? "1.0.0" : "1.1.0"
-            #expect(row["version"] as? String == version)
+            // Minor versions bumped for BACKEND_REPO (troubleshooting, pre-deploy) and the verdict rule
+            // (troubleshooting, onboarding).
+            let versions = ["gke-staging-onboarding": "1.1.0", "gke-staging-pre-deploy": "1.1.0", "gke-staging-troubleshooting": "1.2.0"]
+            #expect(row["version"] as? String == versions[row["id"] as? String ?? ""])
             #expect(row["updated"] as? String == "2025-12-01")
             #expect(row["review_by"] as? String == "2026-01-01")
         }

@@ -1152,6 +1152,14 @@ struct FormatSpecTests {
         ("exits with 3 maybe", .exitCode(3), "maybe"),
         ("exit code 0, good", .exitCode(0), "good"),
         ("exit 255", .exitCode(255), ""),
+        ("exit 0 or 1", .exit(.statuses([0, 1])), ""),
+        ("exit 1 or 0 (grep found nothing)", .exit(.statuses([0, 1])), "(grep found nothing)"),
+        ("exit code 0, 1 or 2", .exit(.statuses([0, 1, 2])), ""),
+        ("exits with 0, 1, or 2, as diff does", .exit(.statuses([0, 1, 2])), "as diff does"),
+        ("exit 0 or 1 or 3", .exit(.statuses([0, 1, 3])), ""),
+        ("Exit any", .exit(.any), ""),
+        ("exit status any: the output is what matters", .exit(.any), "the output is what matters"),
+        ("exit 0 or 1, good", .exit(.statuses([0, 1])), "good"),
         ("contains `Successfully pulled image`", .contains("Successfully pulled image"), ""),
         ("Contains `Ready` on every node", .contains("Ready"), "on every node"),
         ("no `ImagePullBackOff` events", .notContains("ImagePullBackOff"), "events"),
@@ -1174,7 +1182,7 @@ struct FormatSpecTests {
 
     @Test(
         "indicators: anything else is manual, a question for the engineer",
-        arguments: ["Pod status: Running, and no restarts", "No restarts in the last minute", "`Running`", "exit cleanly", "**contains** `x`", "contained `x`"])
+        arguments: ["Pod status: Running, and no restarts", "No restarts in the last minute", "`Running`", "exit cleanly", "exit anyway when done", "**contains** `x`", "contained `x`"])
     func manual(_ item: String) throws {
         let r = try load("## E\n\n```sh\necho\n```\n\n- \(item)\n")
         let i = try #require(steps(r).first?.indicators.first)
@@ -1191,6 +1199,9 @@ struct FormatSpecTests {
             ("not contains errors", "needs its operand in backticks"), ("does not contain errors", "needs its operand in backticks"),
             ("matches the pattern", "needs its operand in backticks"), ("exit 300", "0 to 255"), ("exit -1", "0 to 255"),
             ("exit 1.5", "0 to 255"), ("matches `a(`", "invalid regular expression"),
+            ("exit 0 or", "followed by a status"), ("exit 0 or maybe", "followed by a status, as in: exit 0 or 1"),
+            ("exit 0 or 256", "0 to 255"), ("exit 0, 1", "ends with `or`"), ("exit 0 or 0", "named twice"),
+            ("exit any or 1", "accepts every exit status"), ("exit any, 2", "accepts every exit status"),
         ])
     func malformed(_ item: String, _ message: String) throws {
         let r = try load("## E\n\n```sh\necho\n```\n\n- ok\n- \(item)\n")
@@ -1752,6 +1763,25 @@ struct FormatSpecTests {
         for key in ["variables", "entries", "checklists", "steps"] {
             #expect((o[key] as? [Any])?.isEmpty == true, "\(key)")
         }
+    }
+
+    @Test("json: exit indicators as written: one status as value, several as values, any; never the implied exit 0")
+    func jsonExitIndicators() throws {
+        let r = try load(
+            "## E\n\n```sh\necho\n```\n\n- exit 2\n- exit 0 or 1\n- exit any\n\n```sh\necho\n```\n\n- no `ERROR`\n")
+        let steps = try #require((try json(r)["entries"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]])
+        let exits = try #require(steps.first?["indicators"] as? [[String: Any]])
+        #expect(exits.map { $0["kind"] as? String } == ["exit_code", "exit_code", "exit_code"])
+        #expect(exits.map { Set($0.keys) } == [
+            ["kind", "value", "note", "line"], ["kind", "value", "values", "note", "line"], ["kind", "value", "any", "note", "line"],
+        ])
+        #expect((exits[0]["value"] as? NSNumber)?.intValue == 2)
+        #expect(exits[1]["value"] is NSNull)
+        #expect((exits[1]["values"] as? [NSNumber])?.map(\.intValue) == [0, 1])
+        #expect(exits[2]["value"] is NSNull)
+        #expect(exits[2]["any"] as? Bool == true)
+        let negative = try #require(steps.last?["indicators"] as? [[String: Any]])
+        #expect(negative.map { $0["kind"] as? String } == ["not_contains"])
     }
 
     @Test("json: entries, steps, attributes, indicators, variables, tree nodes and checklists")

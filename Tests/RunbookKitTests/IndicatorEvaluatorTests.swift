@@ -11,7 +11,9 @@ struct IndicatorEvaluatorTests {
     func passOnFirstLine() {
         var e = IndicatorEvaluator(indicators: [indicator(.contains("pulled")), indicator(.matches("uid=1000\\(django\\)"))])
         e.observe("Pulling image", channel: .stdout)
-        #expect(e.verdicts.map(\.state) == [.pending, .pending])
+        // The two written indicators, then the implied exit 0.
+        #expect(e.verdicts.map(\.state) == [.pending, .pending, .pending])
+        #expect(e.verdicts.map(\.implied) == [false, false, true])
         e.observe("Successfully pulled image x", channel: .stderr)
         #expect(e.verdicts[0].state == .passed)
         #expect(e.verdicts[0].decidingLine == "Successfully pulled image x")
@@ -19,7 +21,11 @@ struct IndicatorEvaluatorTests {
         #expect(e.verdicts[1].state == .passed)
         e.observe("Successfully pulled again", channel: .stdout)
         #expect(e.verdicts[0].decidingLine == "Successfully pulled image x")
+        // The implied exit 0 waits for the end.
+        #expect(!e.isSettled)
+        e.finish(.exited(0))
         #expect(e.isSettled)
+        #expect(e.verdicts.map(\.state) == [.passed, .passed, .passed])
     }
 
     @Test("not_contains fails on the first matching line and passes at exit otherwise")
@@ -172,7 +178,8 @@ struct IndicatorEvaluatorTests {
         e.observe(OutputLineBatch([OutputLine(channel: .stdout, text: "xa"), OutputLine(channel: .stdout, text: "by")]))
         #expect(e.verdicts.allSatisfy { $0.state == .pending })
         e.observe(OutputLineBatch([OutputLine(channel: .stderr, text: "--ab--")]))
-        #expect(e.verdicts.map(\.state) == [.passed, .pending, .pending, .pending, .failed])
+        // The last is the implied exit 0, decided at the end.
+        #expect(e.verdicts.map(\.state) == [.passed, .pending, .pending, .pending, .failed, .pending])
         #expect(e.verdicts[0].decidingLine == "--ab--")
     }
 }

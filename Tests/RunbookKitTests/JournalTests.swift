@@ -59,6 +59,40 @@ struct JournalTests {
         #expect(report.markdown.contains("**DRILL** (simulated environment, scenario `ssl-required`)"))
     }
 
+    @Test("the implied exit 0 is journaled with \"implied\": true, and the report shows it only when it failed")
+    func impliedVerdict() throws {
+        let no = Indicator(kind: .notContains("ERROR"), note: "", text: "no `ERROR`", location: SourceLocation(line: 9, column: 1))
+        var failing = IndicatorEvaluator(indicators: [no])
+        failing.observe("connection refused", channel: .stderr)
+        failing.finish(.exited(1))
+        var passing = IndicatorEvaluator(indicators: [no])
+        passing.finish(.exited(0))
+        let masker = SecretMasker(secrets: [])
+        func verdicts(_ step: String, _ e: IndicatorEvaluator) -> [JournalEvent] {
+            e.verdicts.enumerated().map { .verdict(JournalEvent.VerdictRecord(step: step, index: $0.offset, verdict: $0.element, masker: masker)) }
+        }
+        let events: [JournalEvent] =
+            [.sessionStarted(Self.start), .stepStarted(.init(step: "bad", entry: nil, role: "verify", title: "", command: "kubectl get events", variables: [:]))]
+            + verdicts("bad", failing)
+            + [.stepFinished(.init(step: "bad", end: "exit 1", exitCode: 1, durationMs: 5, result: "failed")),
+               .stepStarted(.init(step: "good", entry: nil, role: "verify", title: "", command: "kubectl get events", variables: [:]))]
+            + verdicts("good", passing)
+            + [.stepFinished(.init(step: "good", end: "exit 0", exitCode: 0, durationMs: 5, result: "passed"))]
+        let records = events.enumerated().map { JournalRecord(time: "2026-11-30T01:0\($0.offset):00.000Z", seq: $0.offset + 1, event: $0.element) }
+        let lines = try records.map { String(decoding: try Journal.line($0), as: UTF8.self) }
+        let impliedLines = lines.filter { $0.contains("\"implied\":true") }
+        #expect(impliedLines.count == 2)
+        #expect(impliedLines.allSatisfy { $0.contains("\"kind\":\"exit_code\"") && $0.contains("\"value\":\"0\"") })
+        #expect(lines.filter { $0.contains("\"not_contains\"") }.allSatisfy { !$0.contains("implied") })
+        let read = Journal.parse(try bytes(records))
+        #expect(read.records == records)
+
+        let report = SessionReport(sessionId: "s", journal: read).markdown
+        #expect(report.contains("  - ✗ exit 0 (implied: the step fails when its command fails) — exit 1, expected exit 0"))
+        #expect(report.components(separatedBy: "(implied").count == 2, "the passed implied verdict is not listed")
+        #expect(report.components(separatedBy: "✓ no `ERROR`").count == 3)
+    }
+
     @Test("a journal cut short at any byte still reads, minus at most the torn last line")
     func tornAnywhere() throws {
         let all = try bytes(records())

@@ -24,7 +24,9 @@ struct StagingRunbooksTests {
     @Test("every runbook has front matter: id, its version, the guide's dates")
     func frontMatter() throws {
         // 1.1.0: the repository's files are reached through BACKEND_REPO, edits open $EDITOR.
-        let versions = ["gke-staging-troubleshooting.md": "1.1.0", "gke-staging-pre-deploy.md": "1.1.0", "gke-staging-onboarding.md": "1.0.0"]
+        // Troubleshooting 1.2.0, onboarding 1.1.0: steps whose command exits non-zero when all is well
+        // say so (`exit 0 or 1`), or no longer exit non-zero then; a failing kubectl fails them.
+        let versions = ["gke-staging-troubleshooting.md": "1.2.0", "gke-staging-pre-deploy.md": "1.1.0", "gke-staging-onboarding.md": "1.1.0"]
         for (name, version) in versions {
             let r = try load(name)
             #expect(r.id + ".md" == name)

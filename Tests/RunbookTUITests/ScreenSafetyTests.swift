@@ -237,6 +237,6 @@ struct ScreenSafetyTests {
         let colour = Screens.stepFinished().view(ScreenSize(columns: 80, rows: 24))
         #expect(colour.cells.contains { $0.style.foreground != nil })
         #expect(colour.text == grid.text, "the same words with and without colour")
-        #expect(grid.text.contains("✓ pass") && grid.text.contains("✗ fail") && grid.text.contains("? answer y/n"))
+        #expect(grid.text.contains("✓ pass") && grid.text.contains("✗ fail") && grid.text.contains("- not asked"))
     }
 }

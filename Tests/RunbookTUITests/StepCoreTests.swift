@@ -90,7 +90,7 @@ struct StepCoreTests {
         #expect(tui.end == headless.end)
         let simplified: (Verdict) -> [String?] = { [$0.state.rawValue, $0.reason, $0.decidingLine] }
         #expect(tui.verdicts.map(simplified) == headless.verdicts.map(simplified))
-        #expect(StepRunResult.outcome(end: headless.end, verdicts: tui.verdicts) == headless.outcome)
+        #expect(StepOutcome.judge(end: headless.end, verdicts: tui.verdicts) == headless.outcome)
         let headlessEvents = try Self.events(in: headlessFolder)
         let tuiEvents = try Self.events(in: tuiFolder)
         // Records of each kind in the same order; how output and verdict records interleave depends on

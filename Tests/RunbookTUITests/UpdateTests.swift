@@ -295,7 +295,7 @@ struct UpdateTests {
 
     // MARK: - Steps
 
-    @Test("a verify step's indicators turn pass and fail as lines arrive; exit decides the rest; y answers the manual one")
+    @Test("a verify step's indicators turn pass and fail as lines arrive; exit decides the rest; a failed check asks nothing")
     func indicatorsStream() throws {
         var s = smallEntry()
         // The verify step is the last item.
@@ -326,13 +326,9 @@ struct UpdateTests {
         #expect(screen.contains("✓ pass       exit 0"))
         #expect(screen.contains("✗ failed  exit 0 · 3.4s"))
 
-        let answered = s.press(.character("y"))
-        #expect(answered.decisionKinds == ["manual_answered"])
-        #expect(answered.journal.contains { if case .verdict(let v) = $0 { return v.state == .passed && v.kind == "manual" } else { return false } })
-        #expect(answered.journal.contains { if case .stepFinished(let f) = $0 { return f.result == "failed" } else { return false } },
-                "once the last manual indicator is answered, the step's end is journaled again with its result")
-        #expect(answered.decisions.first?.detail == "The application's log shows requests being served: yes")
-        #expect(s.screen.contains("✓ pass       The application's log shows requests being served"))
+        // A check failed: no answer could make the step pass, so the manual one is not asked.
+        #expect(screen.contains("- not asked  The application's log shows requests being served"))
+        #expect(s.press(.character("y")).decisionKinds == [])
     }
 
     @Test("Ctrl-C cancels the running step: .cancel, then its end shows as cancelled")
@@ -953,11 +949,18 @@ struct UpdateTests {
         s.press(.character("q"))
         let row = try #require(s.screen.split(separator: "\n").first { $0.contains("List every pod") })
         #expect(row.contains("…") && row.contains("✗ failed"), "the title is cut, not the verdict: \(row)")
-        // A command that failed with only a manual indicator to judge says so before the y/n.
+        // A command that failed with only a manual indicator to judge fails: the implied exit 0 says
+        // why, and the question is not asked, since no answer could make it pass.
         s.press(.down)
         let (id2, _) = try #require(s.press(.enter).runs.first)
         s.exit(id2, 1)
-        #expect(s.screen.contains("? answer y/n  exit 1 · 1.2s · the command failed: check its output first"))
+        #expect(s.screen.contains("✗ failed  exit 1 · 1.2s · the command failed: check its output first"))
+        #expect(s.screen.contains("- not asked  The dashboard graphs look normal"))
+        #expect(s.screen.contains("✗ fail       exit 0 (implied: the step fails when its command fails)"))
+        #expect(s.screen.contains("↳ exit 1, expected exit 0"))
+        #expect(!s.screen.contains("answer: y yes"))
+        #expect(s.press(.character("y")).isEmpty, "y answers nothing on a failed run")
+        #expect(s.screen.contains("- not asked"))
     }
 
     @Test("asking for a value before a step with a long id: the question wraps onto a second line, nothing cut")

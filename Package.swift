@@ -45,10 +45,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"]),
+        // What the test targets share: where the shared corpus is, temporary folders removed after use.
+        .target(name: "RunbookTestSupport", path: "Tests/RunbookTestSupport"),
+        .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
         .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
-        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit"]),
+        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
         .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem"]),
+        .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem", "RunbookTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 #if canImport(FoundationXML)
 import FoundationXML
@@ -11,11 +12,14 @@ import Glibc
 @Suite("runbook check, sessions and report")
 struct CheckCommandTests {
     let fixture = ProgramRun.repository + "/Tests/Fixtures/check-fixture.md"
+    /// Removed after each test, with the sessions in it.
+    let temporary: TemporaryFolder
     let state: String
     let home: String
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-check-\(UUID().uuidString)").path
+        temporary = try TemporaryFolder("runbook-check")
+        let base = temporary.path
         state = base + "/state"
         home = base + "/xdg"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
@@ -169,7 +173,7 @@ struct CheckCommandTests {
     @Test("sessions lists what ran; report turns a journal cut short by kill -9 into a timeline")
     func killedSession() throws {
         // A step that keeps writing until the tool is killed.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-kill-\(UUID().uuidString)").path
+        let dir = temporary.path + "/kill"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let file = dir + "/long.md"
         try """
@@ -190,7 +194,9 @@ struct CheckCommandTests {
             """.write(toFile: file, atomically: true, encoding: .utf8)
         var pid: pid_t = 0
         let argWords: [String] = [ProgramRun.binary, "check", file]
-        let envWords: [String] = ["XDG_STATE_HOME=\(home)", "PATH=/usr/bin:/bin"]
+        // XDG_RUNTIME_DIR: the step's private folder, which the killed tool cannot remove, is made in
+        // the test's folder rather than in /tmp.
+        let envWords: [String] = ["XDG_STATE_HOME=\(home)", "XDG_RUNTIME_DIR=\(dir)", "PATH=/usr/bin:/bin"]
         let argv: [UnsafeMutablePointer<CChar>?] = argWords.map { strdup($0) } + [nil]
         let env: [UnsafeMutablePointer<CChar>?] = envWords.map { strdup($0) } + [nil]
         var actions = posix_spawn_file_actions_t()

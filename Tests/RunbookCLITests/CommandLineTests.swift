@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 /// The real `runbook` binary: list, show and lint on real files, their output and exit codes.
@@ -7,10 +8,18 @@ struct CommandLineTests {
     let repo = ProgramRun.repository
     var runbooks: String { repo + "/runbooks" }
 
+    /// Made for each test, removed after it.
+    let temporary: TemporaryFolder
+
+    init() throws {
+        temporary = try TemporaryFolder("runbook-cli")
+    }
+
+    /// An empty folder of this test's own.
     func temporaryFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
+        let dir = temporary.path + "/" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        return dir
     }
 
     @Test("lint runbooks/ exits 0 with no errors")

@@ -32,7 +32,6 @@ struct ProgramRun {
         return url.path
     }
 
-    /// Runs `runbook args...` with `environment` added, stdin from /dev/null.
     /// Runs another program (found on /usr/sbin:/usr/bin:/sbin:/bin) with output discarded; its exit status.
     static func system(_ argv: [String]) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
@@ -56,7 +55,8 @@ struct ProgramRun {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    static func run(_ args: [String], environment: [String: String] = [:]) throws -> ProgramRun {
+    /// Runs `runbook args...` (or `executable args...`) with `environment` added, stdin from /dev/null.
+    static func run(_ args: [String], environment: [String: String] = [:], executable: String = binary) throws -> ProgramRun {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
@@ -72,14 +72,14 @@ struct ProgramRun {
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
         for (k, v) in environment { env[k] = v }
-        let argv = ([binary] + args).map { strdup($0) } + [nil]
+        let argv = ([executable] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         guard rc == 0 else {
@@ -121,9 +121,11 @@ struct StartedProgram {
     let stdoutPath: String
     let stderrPath: String
 
-    /// Starts `runbook args...` with `environment` added, stdin from /dev/null, stdout and stderr
-    /// into files in `folder`.
-    static func start(_ args: [String], environment: [String: String] = [:], folder: String) throws -> StartedProgram {
+    /// Starts `runbook args...` (or `executable args...`) with `environment` added, stdin from
+    /// /dev/null, stdout and stderr into files in `folder`.
+    static func start(
+        _ args: [String], environment: [String: String] = [:], folder: String, executable: String = ProgramRun.binary
+    ) throws -> StartedProgram {
         let out = folder + "/stdout", err = folder + "/stderr"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -134,14 +136,14 @@ struct StartedProgram {
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
         for (k, v) in environment { env[k] = v }
-        let argv = ([ProgramRun.binary] + args).map { strdup($0) } + [nil]
+        let argv = ([executable] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, ProgramRun.binary, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
         return StartedProgram(pid: pid, stdoutPath: out, stderrPath: err)
     }
@@ -161,6 +163,16 @@ struct StartedProgram {
                 return -1
             }
             usleep(10_000)  // poll interval while waiting for the exit; bounded by the deadline
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Waits for the program to end, however long it takes (for a build), and returns its status as a
+    /// shell reports it.
+    func waitUntilExit() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return -1 }
         }
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RunbookKit
+import RunbookTestSupport
 
 /// Hostile, malformed and merely unusual inputs: the loader must either load them (with diagnostics)
 /// or throw a `LoadError` whose diagnostic names the right `file:line:col` — never crash or hang.
@@ -634,15 +635,16 @@ import Testing
 
     // MARK: - The prometheus-operator runbooks
 
-    @Test func prometheusOperatorRunbooksLoad() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let content = root.appendingPathComponent("../shared/corpus/prometheus-operator-runbooks/content").standardized
+    // An integration test: it reads the shared corpus, which CI has beside the repository and a fresh
+    // clone does not. Without it the test is skipped, and the skip says where it looked and how to
+    // run it (RUNBOOK_CORPUS=<folder>); a RUNBOOK_CORPUS that names no corpus fails it.
+    @Test(
+        .enabled(
+            if: CorpusFolder.prometheusOperator.isExpected,
+            Comment(rawValue: CorpusFolder.prometheusOperator.skipReason)))
+    func prometheusOperatorRunbooksLoad() throws {
+        let content = URL(fileURLWithPath: try CorpusFolder.prometheusOperator.folder().content)
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: content.path, isDirectory: &isFolder), isFolder.boolValue else {
-            Issue.record("the corpus folder \(content.path) is missing: check out the shared corpus beside the repository (CI has it)")
-            return
-        }
         var files: [String] = []
         let enumerator = FileManager.default.enumerator(atPath: content.path)
         while let relative = enumerator?.nextObject() as? String {

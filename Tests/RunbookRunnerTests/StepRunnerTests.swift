@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import RunbookKit
 import RunbookRunner
+import RunbookTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -11,11 +12,12 @@ import Glibc
 /// the spool, and how its indicators are judged as the output streams.
 @Suite("StepRunner")
 struct StepRunnerTests {
-    let folder: String
+    /// Made for each test, removed after it.
+    let temporary: TemporaryFolder
+    var folder: String { temporary.path }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-runner-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        temporary = try TemporaryFolder("runbook-runner")
     }
 
     func step(_ command: String, _ indicators: [Indicator.Kind] = []) -> Step {

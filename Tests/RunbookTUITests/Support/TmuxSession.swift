@@ -36,6 +36,8 @@ final class TmuxSession {
             "LANG": "C.UTF-8",
             "TERM": "xterm-256color",
             "XDG_STATE_HOME": folder + "/state",
+            // Steps' private folders: in the session's folder, so a runbook ended by a signal leaves none in /tmp.
+            "XDG_RUNTIME_DIR": folder,
             "TMUX_TMPDIR": folder,
             "TMPDIR": folder + "/tmp",
         ]

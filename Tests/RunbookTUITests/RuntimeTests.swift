@@ -76,7 +76,7 @@ struct RuntimeTests {
         try Self.runStep(.forever, in: session)
         try session.waitFor("forever-started")
         let pid = try session.runbookPID()
-        let groups = Set(ProcessTable.snapshot().children(of: pid).map(\.group))
+        let groups = Set(ProcessTable.snapshot().stepChildren(of: pid).map(\.group))
         try #require(groups.count == 1, "one step runs, in a group of its own")
         let group = groups.first!
         #expect(group != getpgid(pid), "the step is not in the TUI's group")
@@ -105,7 +105,7 @@ struct RuntimeTests {
             try session.waitFor("forever-started")
         }
         let pid = try session.runbookPID()
-        let group = try #require(ProcessTable.snapshot().children(of: pid).first { $0.group != getpgid(pid) }?.group)
+        let group = try #require(ProcessTable.snapshot().stepChildren(of: pid).first { $0.group != getpgid(pid) }?.group)
         let tmp = session.folder + "/tmp"
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).contains { $0.hasPrefix("runbook-run-") })
         kill(pid, SIGKILL)
@@ -139,7 +139,7 @@ struct RuntimeTests {
         try Self.runStep(.forever, in: session)
         try session.waitFor("forever-started")
         let pid = try session.runbookPID()
-        let group = try #require(ProcessTable.snapshot().children(of: pid).first?.group)
+        let group = try #require(ProcessTable.snapshot().stepChildren(of: pid).first?.group)
         try session.press("q", "q", "q")
         try session.waitFor("type to filter")
         try session.press("q")

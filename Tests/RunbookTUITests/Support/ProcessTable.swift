@@ -37,6 +37,15 @@ struct ProcessTable {
 
     func children(of pid: pid_t) -> [Entry] { entries.filter { $0.parent == pid } }
 
+    /// The children of `pid` that run its steps: every child but its run watcher (RunGuard's `sh`,
+    /// whose script names `RUNBOOK_RUN_FOLDER`).
+    func stepChildren(of pid: pid_t) -> [Entry] {
+        children(of: pid).filter { entry in
+            let cmdline = FileManager.default.contents(atPath: "/proc/\(entry.pid)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return !cmdline.contains("RUNBOOK_RUN_FOLDER")
+        }
+    }
+
     /// Processes of `group` that are not zombies (a zombie is dead, only not yet collected).
     func living(inGroup group: pid_t) -> [Entry] { entries.filter { $0.group == group && $0.state != "Z" } }
 }

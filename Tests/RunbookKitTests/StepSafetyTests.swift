@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 @testable import RunbookKit
@@ -12,14 +13,6 @@ struct StepSafetyTests {
             url.deleteLastPathComponent()
         }
         return url.path
-    }()
-
-    /// The prometheus-operator runbooks: `RUNBOOK_CORPUS`, or beside the repository's checkout.
-    static let corpus: String? = {
-        let path = ProcessInfo.processInfo.environment["RUNBOOK_CORPUS"]
-            ?? packageRoot + "/../shared/corpus/prometheus-operator-runbooks"
-        var isFolder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? path : nil
     }()
 
     func load(_ md: String) throws -> Runbook { try RunbookLoader().load(bytes: Array(md.utf8), path: "spec.md") }
@@ -149,9 +142,9 @@ struct StepSafetyTests {
 
     @Test(
         "every read-only step of the prometheus-operator runbooks is free of changing and following words",
-        .enabled(if: corpus != nil, "no corpus: set RUNBOOK_CORPUS or check out ../shared/corpus/prometheus-operator-runbooks"))
+        .enabled(if: CorpusFolder.prometheusOperator.isExpected, Comment(rawValue: CorpusFolder.prometheusOperator.skipReason)))
     func corpusReadOnlySteps() throws {
-        let folder = try #require(Self.corpus)
+        let folder = try CorpusFolder.prometheusOperator.folder().root
         let files = (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? [])
             .filter { $0.hasSuffix(".md") }
         var counts: [SafetyClass: Int] = [:]

@@ -124,6 +124,70 @@ public struct OutputLineBatch: Sendable {
         }
     }
 
+    /// The line whose text holds all of `range` (offsets into the batch's text, NULs counted), or nil
+    /// when the range is not inside one line's text.
+    func lineIndex(holding range: Range<Int>) -> Int? {
+        // The last line that starts at or before the range.
+        var low = 0
+        var high = records.count
+        while low < high {
+            let mid = (low + high) / 2
+            if records[mid].start <= range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0 else { return nil }
+        let r = records[low - 1]
+        return range.upperBound <= r.start + r.count ? low - 1 : nil
+    }
+
+    /// This batch with each of `ranges` of its text (offsets, NULs counted; sorted, disjoint, each
+    /// inside one line's text) replaced by `replacement`. A line that changes loses its styles; the
+    /// others keep theirs, and runs of them are copied whole.
+    func replacing(_ ranges: [Range<Int>], with replacement: [UInt8]) -> OutputLineBatch {
+        guard !ranges.isEmpty else { return self }
+        var out = OutputLineBatch()
+        out.text.reserveCapacity(text.count + ranges.count * replacement.count)
+        out.records.reserveCapacity(records.count)
+        out.styles.reserveCapacity(styles.count)
+        var next = 0  // the first range not yet replaced
+        var copiedText = 0  // text[..<copiedText] is in `out` (or replaced)
+        var copiedStyles = 0  // likewise for styles
+        text.withUnsafeBufferPointer { src in
+            for var r in records {
+                let end = r.start + r.count
+                if next < ranges.count, ranges[next].lowerBound < end {
+                    // The lines before this one, unchanged, in one copy; then this one, masked.
+                    out.text.append(contentsOf: src[copiedText..<r.start])
+                    out.styles.append(contentsOf: styles[copiedStyles..<r.styleStart])
+                    let start = out.text.count
+                    var from = r.start
+                    while next < ranges.count, ranges[next].lowerBound < end {
+                        out.text.append(contentsOf: src[from..<ranges[next].lowerBound])
+                        out.text.append(contentsOf: replacement)
+                        from = ranges[next].upperBound
+                        next += 1
+                    }
+                    out.text.append(contentsOf: src[from..<end])
+                    copiedText = end  // the NUL goes with the next copy
+                    copiedStyles = r.styleEnd
+                    r.start = start
+                    r.count = out.text.count - start
+                    r.styleStart = out.styles.count
+                    r.styleEnd = out.styles.count
+                } else {
+                    // Where it will be once the unchanged text and styles before it are copied.
+                    r.start += out.text.count - copiedText
+                    let styleShift = out.styles.count - copiedStyles
+                    r.styleStart += styleShift
+                    r.styleEnd += styleShift
+                }
+                out.records.append(r)
+            }
+            out.text.append(contentsOf: src[copiedText...])
+            out.styles.append(contentsOf: styles[copiedStyles...])
+        }
+        return out
+    }
+
     /// Line `i`'s text as a String.
     func string(of i: Int) -> String {
         withUTF8(of: i) { String(decoding: $0, as: UTF8.self) }

@@ -139,53 +139,86 @@ public struct OutputLineBatch: Sendable {
         return range.upperBound <= r.start + r.count ? low - 1 : nil
     }
 
-    /// This batch with each of `ranges` of its text (offsets, NULs counted; sorted, disjoint, each
-    /// inside one line's text) replaced by `replacement`. A line that changes loses its styles; the
-    /// others keep theirs, and runs of them are copied whole.
-    func replacing(_ ranges: [Range<Int>], with replacement: [UInt8]) -> OutputLineBatch {
-        guard !ranges.isEmpty else { return self }
-        var out = OutputLineBatch()
-        out.text.reserveCapacity(text.count + ranges.count * replacement.count)
-        out.records.reserveCapacity(records.count)
-        out.styles.reserveCapacity(styles.count)
-        var next = 0  // the first range not yet replaced
-        var copiedText = 0  // text[..<copiedText] is in `out` (or replaced)
-        var copiedStyles = 0  // likewise for styles
-        text.withUnsafeBufferPointer { src in
-            for var r in records {
-                let end = r.start + r.count
-                if next < ranges.count, ranges[next].lowerBound < end {
-                    // The lines before this one, unchanged, in one copy; then this one, masked.
-                    out.text.append(contentsOf: src[copiedText..<r.start])
-                    out.styles.append(contentsOf: styles[copiedStyles..<r.styleStart])
-                    let start = out.text.count
-                    var from = r.start
+    /// Replaces each of `ranges` of the text (offsets, NULs counted; sorted, disjoint, each inside one
+    /// line's text) with `replacement`. A line that changes loses its styles; the others keep theirs.
+    ///
+    /// In place but for the text, which is copied once (between the ranges) into a buffer of the same
+    /// capacity; the lines before the first change are not looked at, the others are moved by how much
+    /// the text before them grew or shrank.
+    mutating func replace(_ ranges: [Range<Int>], with replacement: [UInt8]) {
+        guard let first = ranges.first, var line = lineIndex(holding: first) else { return }
+        let newCount = text.count + ranges.reduce(0) { $0 + replacement.count - $1.count }
+        let old = text
+        text = [UInt8](unsafeUninitializedCapacity: Swift.max(old.capacity, newCount)) { buffer, initialized in
+            old.withUnsafeBufferPointer { src in
+                replacement.withUnsafeBufferPointer { mask in
+                    var written = 0
+                    func copy(_ part: UnsafeBufferPointer<UInt8>) {
+                        guard let base = buffer.baseAddress, let from = part.baseAddress else { return }
+                        (base + written).update(from: from, count: part.count)
+                        written += part.count
+                    }
+                    var from = 0
+                    for r in ranges {
+                        copy(UnsafeBufferPointer(rebasing: src[from..<r.lowerBound]))
+                        copy(mask)
+                        from = r.upperBound
+                    }
+                    copy(UnsafeBufferPointer(rebasing: src[from...]))
+                    initialized = written
+                }
+            }
+        }
+        // The records from the first changed line on: moved by `delta` bytes and `styleDelta` runs.
+        var removedStyles: [Range<Int>] = []
+        records.withUnsafeMutableBufferPointer { records in
+            var next = 0
+            var delta = 0
+            var styleDelta = 0
+            while line < records.count {
+                let end = records[line].start + records[line].count
+                guard next < ranges.count else { break }
+                records[line].start += delta
+                records[line].styleStart += styleDelta
+                records[line].styleEnd += styleDelta
+                if ranges[next].lowerBound < end {
+                    var growth = 0
                     while next < ranges.count, ranges[next].lowerBound < end {
-                        out.text.append(contentsOf: src[from..<ranges[next].lowerBound])
-                        out.text.append(contentsOf: replacement)
-                        from = ranges[next].upperBound
+                        growth += replacement.count - ranges[next].count
                         next += 1
                     }
-                    out.text.append(contentsOf: src[from..<end])
-                    copiedText = end  // the NUL goes with the next copy
-                    copiedStyles = r.styleEnd
-                    r.start = start
-                    r.count = out.text.count - start
-                    r.styleStart = out.styles.count
-                    r.styleEnd = out.styles.count
-                } else {
-                    // Where it will be once the unchanged text and styles before it are copied.
-                    r.start += out.text.count - copiedText
-                    let styleShift = out.styles.count - copiedStyles
-                    r.styleStart += styleShift
-                    r.styleEnd += styleShift
+                    records[line].count += growth
+                    delta += growth
+                    let runs = records[line].styleEnd - records[line].styleStart
+                    if runs > 0 {
+                        removedStyles.append((records[line].styleStart - styleDelta)..<(records[line].styleEnd - styleDelta))
+                        styleDelta -= runs
+                        records[line].styleEnd = records[line].styleStart
+                    }
                 }
-                out.records.append(r)
+                line += 1
             }
-            out.text.append(contentsOf: src[copiedText...])
-            out.styles.append(contentsOf: styles[copiedStyles...])
+            // Past the last change: every line moves alike.
+            if styleDelta == 0 {
+                for i in line..<records.count { records[i].start += delta }
+            } else {
+                for i in line..<records.count {
+                    records[i].start += delta
+                    records[i].styleStart += styleDelta
+                    records[i].styleEnd += styleDelta
+                }
+            }
         }
-        return out
+        guard !removedStyles.isEmpty else { return }
+        var kept: [StyleRun] = []
+        kept.reserveCapacity(styles.capacity)
+        var from = 0
+        for r in removedStyles {
+            kept.append(contentsOf: styles[from..<r.lowerBound])
+            from = r.upperBound
+        }
+        kept.append(contentsOf: styles[from...])
+        styles = kept
     }
 
     /// Line `i`'s text as a String.

@@ -61,7 +61,7 @@ public struct SecretMasker: Sendable, Hashable {
             matcher.maskedRanges(in: text) { batch.lineIndex(holding: $0) != nil }
         }
         guard !ranges.isEmpty else { return }
-        batch = batch.replacing(ranges, with: Self.maskBytes)
+        batch.replace(ranges, with: Self.maskBytes)
     }
 
     /// The number of UTF-8 bytes at the end of `text` that could be the start of a secret whose rest

@@ -172,42 +172,50 @@ public struct OutputLineBatch: Sendable {
         // The records from the first changed line on: moved by `delta` bytes and `styleDelta` runs.
         var removedStyles: [Range<Int>] = []
         records.withUnsafeMutableBufferPointer { records in
-            var next = 0
             var delta = 0
             var styleDelta = 0
-            while line < records.count {
-                let end = records[line].start + records[line].count
-                guard next < ranges.count else { break }
-                records[line].start += delta
-                records[line].styleStart += styleDelta
-                records[line].styleEnd += styleDelta
-                if ranges[next].lowerBound < end {
-                    var growth = 0
-                    while next < ranges.count, ranges[next].lowerBound < end {
-                        growth += replacement.count - ranges[next].count
-                        next += 1
-                    }
-                    records[line].count += growth
-                    delta += growth
-                    let runs = records[line].styleEnd - records[line].styleStart
-                    if runs > 0 {
-                        removedStyles.append((records[line].styleStart - styleDelta)..<(records[line].styleEnd - styleDelta))
-                        styleDelta -= runs
-                        records[line].styleEnd = records[line].styleStart
+            // Moves the unchanged lines `from..<to` to where their text and styles now are.
+            func move(_ from: Int, _ to: Int) {
+                if styleDelta == 0 {
+                    for i in from..<to { records[i].start += delta }
+                } else {
+                    for i in from..<to {
+                        records[i].start += delta
+                        records[i].styleStart += styleDelta
+                        records[i].styleEnd += styleDelta
                     }
                 }
-                line += 1
             }
-            // Past the last change: every line moves alike.
-            if styleDelta == 0 {
-                for i in line..<records.count { records[i].start += delta }
-            } else {
-                for i in line..<records.count {
-                    records[i].start += delta
-                    records[i].styleStart += styleDelta
-                    records[i].styleEnd += styleDelta
+            var next = 0
+            while next < ranges.count {
+                // The line holding the next range: among those not moved yet, the last starting at or before it.
+                var low = line
+                var high = records.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if records[mid].start <= ranges[next].lowerBound { low = mid + 1 } else { high = mid }
                 }
+                let changed = low - 1
+                move(line, changed)
+                let end = records[changed].start + records[changed].count
+                var growth = 0
+                while next < ranges.count, ranges[next].lowerBound < end {
+                    growth += replacement.count - ranges[next].count
+                    next += 1
+                }
+                records[changed].start += delta
+                records[changed].count += growth
+                delta += growth
+                let runs = records[changed].styleEnd - records[changed].styleStart
+                if runs > 0 {
+                    removedStyles.append(records[changed].styleStart..<records[changed].styleEnd)
+                    styleDelta -= runs
+                }
+                records[changed].styleStart += styleDelta + runs
+                records[changed].styleEnd = records[changed].styleStart
+                line = changed + 1
             }
+            move(line, records.count)
         }
         guard !removedStyles.isEmpty else { return }
         var kept: [StyleRun] = []

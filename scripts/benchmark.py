@@ -10,7 +10,7 @@ The TUI's parts (d), (e), (f) run `runbook --trace FILE` on a pseudo-terminal th
 TERM=xterm-256color), send it keys, and read the trace: CLOCK_MONOTONIC in nanoseconds, the clock of
 time.monotonic_ns(), so the trace's times and this script's compare directly.
 
-    scripts/benchmark.py --binary .build/release/runbook [--runs N] [--quick] [--only a,b,c,d,e,f]
+    scripts/benchmark.py --binary .build/release/runbook [--runs N] [--quick] [--only a,b,c,d,e,f,g]
 """
 
 import argparse
@@ -145,6 +145,63 @@ def throughput(args, binary, env, folder, table):
         f"{median(base, 'cpu') * 1000:.0f} ms", f"{median(check, 'cpu') / max(median(base, 'cpu'), 1e-3):.1f}x", "info")
     table.add(
         "(a) fixed cost: check of a step printing nothing", "", f"{t_fixed * 1000:.0f} ms", "", "", "info")
+
+
+def secret_runbook(folder, name, command, indicators, names, secret):
+    """A runbook like runbook_file's whose front matter declares the variables `names`, all secret or
+    all `secret: false` (the twin that runs the same step with the same values and masks nothing)."""
+    declared = "".join(f"  {n}:\n    secret: {'true' if secret else 'false'}\n" for n in names)
+    path = runbook_file(folder, name, command, indicators)
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("---\n", "---\nvariables:\n" + declared, 1))
+    return path
+
+
+def masking(args, binary, env, folder, table):
+    """(g): the flood of (a) with secrets set, against the same runbook whose variables are not secret:
+    one secret, five, and one that shows on every 1000th line of the output."""
+    count = 2_000_000
+    rng = random.Random(20261201)  # the same secrets every run
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    names = ["API_TOKEN", "DB_PASSWORD", "SIGNING_KEY", "WEBHOOK_SECRET", "REGISTRY_TOKEN"]
+    values = ["".join(rng.choice(alphabet) for _ in range(32 + 8 * i)) for i in range(len(names))]
+    seq_size = sum(len(str(n)) + 1 for n in range(1, count + 1))
+    # Every 1000th line shows the first secret, as a log line that prints a token would.
+    shown = os.path.join(folder, "shown.txt")
+    with open(shown, "w") as f:
+        for n in range(1, count + 1):
+            f.write(f"{n} token={values[0]}\n" if n % 1000 == 0 else f"{n}\n")
+    cases = [
+        ("1 secret (32 chars), never in the output", f"seq 1 {count}", seq_size, 1),
+        ("5 secrets (32-64 chars), never in the output", f"seq 1 {count}", seq_size, 5),
+        ("1 secret, on every 1000th line (2,000 masked)", f"cat '{shown}'", os.path.getsize(shown), 1),
+    ]
+    for i, (label, command, size, k) in enumerate(cases):
+        indicators = [f"contains `{count}`", "exit 0"]
+        sets = [a for n, v in zip(names[:k], values[:k]) for a in ("--set", f"{n}={v}")]
+        masked_cmd = [binary, "check", secret_runbook(folder, f"secret{i}", command, indicators, names[:k], True), *sets]
+        plain_cmd = [binary, "check", secret_runbook(folder, f"plain{i}", command, indicators, names[:k], False), *sets]
+        measure(masked_cmd, env)  # warm-up
+        masked, plain = [], []
+        for _ in range(args.runs):  # interleaved, so load changes hit both alike
+            plain.append(measure(plain_cmd, env))
+            masked.append(measure(masked_cmd, env))
+        failed = [r["rc"] for r in masked + plain if r["rc"] != 0]
+        if failed:
+            sys.exit(f"benchmark: `runbook check` of the masking runbook ({label}) failed (exit {failed[0]})")
+        t_masked, t_plain = median(masked, "wall"), median(plain, "wall")
+        ratio = t_masked / t_plain
+        rate = size / MB / t_masked
+        table.add(
+            f"(g) check with {label}: MB / check time", ">= 100 MB/s", f"{rate:.0f} MB/s", "", "", verdict(rate >= 100))
+        table.add(
+            f"(g)   same runs, against the variables not secret", "<= 1.2x", f"{t_masked * 1000:.0f} ms",
+            f"{t_plain * 1000:.0f} ms", f"{ratio:.2f}x", verdict(ratio <= 1.2))
+        table.add(
+            f"(g)   CPU time (user+sys), masked and not", "", f"{median(masked, 'cpu') * 1000:.0f} ms",
+            f"{median(plain, 'cpu') * 1000:.0f} ms", f"{median(masked, 'cpu') / max(median(plain, 'cpu'), 1e-3):.2f}x", "info")
 
 
 def memory(args, binary, env, folder, table):
@@ -612,7 +669,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True, help="the runbook executable to measure")
     parser.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    parser.add_argument("--runs", type=int, default=7, help="repetitions for (a) (default 7)")
+    parser.add_argument("--runs", type=int, default=7, help="repetitions for (a) and (g) (default 7)")
     parser.add_argument("--load-runs", type=int, default=21, help="repetitions for (c) (default 21)")
     parser.add_argument("--memory-runs", type=int, default=1, help="repetitions per variant for (b) (default 1)")
     parser.add_argument("--gigabytes", type=float, default=1.0, help="output size for (b) (default 1)")
@@ -620,14 +677,14 @@ def main():
                         help="TUI sessions for (d), 3x as many for (e) (default 3)")
     parser.add_argument("--keys", type=int, default=200, help="keys per phase and session for (d) (default 200)")
     parser.add_argument("--quick", action="store_true", help="fewer runs and 0.1 GB for (b): a smoke test")
-    parser.add_argument("--only", default="a,b,c,d,e,f", help="which parts to run, such as a,c or d,e,f")
+    parser.add_argument("--only", default="a,b,c,d,e,f,g", help="which parts to run, such as a,c or d,e,f")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.load_runs, args.gigabytes, args.tui_runs, args.keys = 3, 5, 0.1, 1, 100
     binary = os.path.abspath(args.binary)
     parts = set(args.only.split(","))
-    if not parts <= set("abcdef"):
-        sys.exit(f"benchmark: --only takes parts among a,b,c,d,e,f, not {args.only}")
+    if not parts <= set("abcdefg"):
+        sys.exit(f"benchmark: --only takes parts among a,b,c,d,e,f,g, not {args.only}")
     if parts & set("def") and time.get_clock_info("monotonic").implementation != "clock_gettime(CLOCK_MONOTONIC)":
         sys.exit("benchmark: (d), (e) and (f) need time.monotonic_ns() to be CLOCK_MONOTONIC, the trace's clock")
 
@@ -654,6 +711,8 @@ def main():
             tui_flood(args, binary, tui_env, folder, table)
         if "f" in parts:
             first_frame(args, binary, tui_env, args.root, folder, table)
+        if "g" in parts:
+            masking(args, binary, env, folder, table)
         load_after = os.getloadavg()
     try:
         libraries = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout

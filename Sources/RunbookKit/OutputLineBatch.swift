@@ -140,6 +140,111 @@ public struct OutputLineBatch: Sendable {
         }
     }
 
+    /// The line whose text holds all of `range` (offsets into the batch's text, NULs counted), or nil
+    /// when the range is not inside one line's text.
+    func lineIndex(holding range: Range<Int>) -> Int? {
+        // The last line that starts at or before the range.
+        var low = 0
+        var high = records.count
+        while low < high {
+            let mid = (low + high) / 2
+            if records[mid].start <= range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0 else { return nil }
+        let r = records[low - 1]
+        return range.upperBound <= r.start + r.count ? low - 1 : nil
+    }
+
+    /// Replaces each of `ranges` of the text (offsets, NULs counted; sorted, disjoint, each inside one
+    /// line's text) with `replacement`. A line that changes loses its styles; the others keep theirs.
+    ///
+    /// In place but for the text, which is copied once (between the ranges) into a buffer of the same
+    /// capacity; the lines before the first change are not looked at, the others are moved by how much
+    /// the text before them grew or shrank.
+    mutating func replace(_ ranges: [Range<Int>], with replacement: [UInt8]) {
+        guard let first = ranges.first, var line = lineIndex(holding: first) else { return }
+        let newCount = text.count + ranges.reduce(0) { $0 + replacement.count - $1.count }
+        let old = text
+        text = [UInt8](unsafeUninitializedCapacity: Swift.max(old.capacity, newCount)) { buffer, initialized in
+            old.withUnsafeBufferPointer { src in
+                replacement.withUnsafeBufferPointer { mask in
+                    var written = 0
+                    func copy(_ part: UnsafeBufferPointer<UInt8>) {
+                        guard let base = buffer.baseAddress, let from = part.baseAddress else { return }
+                        (base + written).update(from: from, count: part.count)
+                        written += part.count
+                    }
+                    var from = 0
+                    for r in ranges {
+                        copy(UnsafeBufferPointer(rebasing: src[from..<r.lowerBound]))
+                        copy(mask)
+                        from = r.upperBound
+                    }
+                    copy(UnsafeBufferPointer(rebasing: src[from...]))
+                    initialized = written
+                }
+            }
+        }
+        // The records from the first changed line on: moved by `delta` bytes and `styleDelta` runs.
+        var removedStyles: [Range<Int>] = []
+        records.withUnsafeMutableBufferPointer { records in
+            var delta = 0
+            var styleDelta = 0
+            // Moves the unchanged lines `from..<to` to where their text and styles now are.
+            func move(_ from: Int, _ to: Int) {
+                if styleDelta == 0 {
+                    for i in from..<to { records[i].start += delta }
+                } else {
+                    for i in from..<to {
+                        records[i].start += delta
+                        records[i].styleStart += styleDelta
+                        records[i].styleEnd += styleDelta
+                    }
+                }
+            }
+            var next = 0
+            while next < ranges.count {
+                // The line holding the next range: among those not moved yet, the last starting at or before it.
+                var low = line
+                var high = records.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if records[mid].start <= ranges[next].lowerBound { low = mid + 1 } else { high = mid }
+                }
+                let changed = low - 1
+                move(line, changed)
+                let end = records[changed].start + records[changed].count
+                var growth = 0
+                while next < ranges.count, ranges[next].lowerBound < end {
+                    growth += replacement.count - ranges[next].count
+                    next += 1
+                }
+                records[changed].start += delta
+                records[changed].count += growth
+                delta += growth
+                let runs = records[changed].styleEnd - records[changed].styleStart
+                if runs > 0 {
+                    removedStyles.append(records[changed].styleStart..<records[changed].styleEnd)
+                    styleDelta -= runs
+                }
+                records[changed].styleStart += styleDelta + runs
+                records[changed].styleEnd = records[changed].styleStart
+                line = changed + 1
+            }
+            move(line, records.count)
+        }
+        guard !removedStyles.isEmpty else { return }
+        var kept: [StyleRun] = []
+        kept.reserveCapacity(styles.capacity)
+        var from = 0
+        for r in removedStyles {
+            kept.append(contentsOf: styles[from..<r.lowerBound])
+            from = r.upperBound
+        }
+        kept.append(contentsOf: styles[from...])
+        styles = kept
+    }
+
     /// Line `i`'s text as a String.
     func string(of i: Int) -> String {
         withUTF8(of: i) { String(decoding: $0, as: UTF8.self) }

@@ -116,17 +116,7 @@ public struct StepOutputProcessor {
         let line = sanitizers[lastChannel == .stdout ? 0 : 1].pendingLine
         guard !line.text.isEmpty || line.droppedBytes > 0 else { return nil }
         guard !masker.isEmpty else { return line }
-        var text = masker.mask(line.text)
-        for secret in masker.secrets {
-            var k = Swift.min(secret.count - 1, text.count)
-            while k > 0 {
-                if text.hasSuffix(secret.prefix(k)) {
-                    text = String(text.dropLast(k))
-                    break
-                }
-                k -= 1
-            }
-        }
+        let text = masker.maskPending(line.text)
         guard text != line.text else { return line }
         return OutputLine(channel: line.channel, text: text, styles: [], droppedBytes: line.droppedBytes)
     }

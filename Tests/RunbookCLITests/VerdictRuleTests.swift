@@ -37,7 +37,7 @@ struct VerdictRuleTests {
 
         - The pods look healthy
 
-        ```sh {name=killed}
+        ```sh {name=killed readonly=true}
         echo started; kill -9 $$
         ```
 

@@ -59,7 +59,8 @@ struct StepOutcomeTests {
     static func expected(_ w: Written, _ end: StepEnd) -> Expected {
         func pass(_ o: StepOutcome = .passed) -> Expected { Expected(written: w, end: end, outcome: o, reason: nil, implied: false) }
         func fail(_ reason: String, implied: Bool) -> Expected {
-            Expected(written: w, end: end, outcome: .failed, reason: reason, implied: implied)
+            // A cancel is a failure named as such.
+            Expected(written: w, end: end, outcome: end == .cancelled ? .cancelled : .failed, reason: reason, implied: implied)
         }
         let hasManual = [.manualOnly, .mixed, .mixedWithExit].contains(w)
         switch end {
@@ -147,9 +148,10 @@ struct StepOutcomeTests {
         #expect(StepOutcome.judge(end: .exited(0), verdicts: []) == .passed)
         // A passed `exit any` does not outweigh a time-out or a cancel.
         let any = Indicator(kind: .exit(.any), note: "", text: "exit any", location: SourceLocation(line: 1, column: 1))
-        for end in [StepEnd.timedOut, .cancelled, .failedToStart("x")] {
+        for end in [StepEnd.timedOut, .failedToStart("x")] {
             #expect(StepOutcome.judge(end: end, verdicts: [Verdict(indicator: any, state: .passed)]) == .failed)
         }
+        #expect(StepOutcome.judge(end: .cancelled, verdicts: [Verdict(indicator: any, state: .passed)]) == .cancelled)
         #expect(StepOutcome.judge(end: .exited(3), verdicts: [Verdict(indicator: any, state: .passed)]) == .passed)
     }
 

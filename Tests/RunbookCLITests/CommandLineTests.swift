@@ -69,7 +69,7 @@ struct CommandLineTests {
             #expect(Set(row.keys) == ["id", "title", "version", "updated", "review_by", "overdue", "path"])
             // Minor versions bumped for BACKEND_REPO (troubleshooting, pre-deploy) and the verdict rule
             // (troubleshooting, onboarding).
-            let versions = ["gke-staging-onboarding": "1.1.0", "gke-staging-pre-deploy": "1.1.0", "gke-staging-troubleshooting": "1.2.0"]
+            let versions = ["gke-staging-onboarding": "1.1.0", "gke-staging-pre-deploy": "1.1.0", "gke-staging-troubleshooting": "1.3.0"]
             #expect(row["version"] as? String == versions[row["id"] as? String ?? ""])
             #expect(row["updated"] as? String == "2025-12-01")
             #expect(row["review_by"] as? String == "2026-01-01")

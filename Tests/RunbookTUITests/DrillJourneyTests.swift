@@ -65,7 +65,10 @@ struct DrillJourneyTests {
         Journey(
             scenario: "wrong-platform",
             answers: ["CrashLoopBackOff", "exec format error"],
-            fix: ["buildx-version", "create-builder", "inspect-builder", "build-amd64-image", "inspect-pushed-image"],
+            fix: [
+                "buildx-version", "create-builder", "bootstrap-builder", "inspect-builder", "build-amd64-image",
+                "inspect-pushed-image",
+            ],
             leaveOut: ["buildx-install": "only if `docker buildx version` fails, and it passes"],
             verify: "container-architecture"),
         Journey(
@@ -86,6 +89,7 @@ struct DrillJourneyTests {
             fix: [
                 "instance-runnable", "create-database-user", "list-database-users", "list-databases",
                 "recreate-backend-secrets", "describe-backend-secrets", "restart-after-secret", "connect-as-postgres",
+                "run-migrations",
             ],
             leaveOut: [
                 "reset-database-user-password": "only if the user exists, and it does not (it is created)",

@@ -62,12 +62,14 @@ fact_default() {
         registry_image_kind) printf 'index' ;;                      # index (buildx, attestations) or image
         registry_image_packages) printf 'home' ;;                   # home (/home/django/.local) or root
         registry_image_app_owner) printf 'django' ;;                # owner of /app: django or root
+        registry_image_user) printf 'django' ;;                     # the USER of the runtime stage ("" = root)
         registry_image_digest) printf 'sha256:7d3c1f0a9b2e48c65d1f0e3a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c' ;;
         # The engineer's machine.
         workstation_arch) printf 'x86_64' ;;                        # x86_64 or arm64 (Apple Silicon)
         docker_auth_hosts) printf '%s' "$AR_HOST" ;;                # registries docker can push to
         buildx_builders) printf 'default' ;;
         buildx_current) printf 'default' ;;
+        buildx_running) printf 'default' ;;                         # builders started (bootstrap or a build)
         # Cloud SQL.
         sql_instance_state) printf 'RUNNABLE' ;;
         require_ssl) printf 'false' ;;

@@ -1,9 +1,9 @@
 # What an image built from a Dockerfile does at run time, read from the Dockerfile's runtime stage
-# (after its last FROM). Sourced by docker. Sets DF_PACKAGES (home|root), DF_APP_OWNER (django|root)
-# and DF_ERROR (a build error, or empty).
+# (after its last FROM). Sourced by docker. Sets DF_PACKAGES (home|root), DF_APP_OWNER (django|root),
+# DF_USER (the last USER, or empty: root) and DF_ERROR (a build error, or empty).
 analyze_dockerfile() {
     local file="$1"
-    DF_PACKAGES=root DF_APP_OWNER=root DF_ERROR=""
+    DF_PACKAGES=root DF_APP_OWNER=root DF_USER="" DF_ERROR=""
     local stage
     stage=$(awk '
         { line = $0; while (line ~ /\\$/ && (getline next_line) > 0) { sub(/\\$/, " ", line); line = line next_line } }
@@ -18,6 +18,7 @@ analyze_dockerfile() {
             *useradd*django*) ((useradd_at)) || useradd_at=$n ;;
         esac
         if [[ "$line" =~ ^[[:space:]]*USER[[:space:]]+(django|1000) ]]; then ((user_at)) || user_at=$n; fi
+        if [[ "$line" =~ ^[[:space:]]*USER[[:space:]]+([^[:space:]]+) ]]; then DF_USER="${BASH_REMATCH[1]}"; fi
         if [[ "$line" =~ ^[[:space:]]*COPY[[:space:]].*--from=builder.*/root/\.local[[:space:]]+/home/django/\.local ]]; then
             copy_home_at=$n
             if [[ "$line" == *--chown=django* || "$line" == *--chown=1000* ]]; then chown_local_at=$n; fi

@@ -482,6 +482,16 @@ pod_exec() {
             if [[ "$(fact allowed_hosts_env)" == configmap ]]; then printf '%s\n' "$(fact pods_allowed_hosts)"; else exit 1; fi ;;
         "python manage.py check" | "python manage.py check --database default")
             echo "System check identified no issues (0 silenced)." ;;
+        "python manage.py showmigrations")
+            # The entrypoint applies every migration before Gunicorn starts, so a running pod has them all.
+            printf '%s\n' admin " [X] 0001_initial" " [X] 0002_logentry_remove_auto_add" " [X] 0003_logentry_add_action_flag_choices" \
+                auth " [X] 0001_initial" " [X] 0002_alter_permission_name_max_length" " [X] 0003_alter_user_email_max_length" \
+                " [X] 0004_alter_user_username_opts" " [X] 0005_alter_user_last_login_null" " [X] 0006_require_contenttypes_0002" \
+                " [X] 0007_alter_validators_add_error_messages" " [X] 0008_alter_user_username_max_length" \
+                " [X] 0009_alter_user_last_name_max_length" " [X] 0010_alter_group_name_max_length" \
+                " [X] 0011_update_proxy_permissions" " [X] 0012_alter_user_first_name_max_length" \
+                contenttypes " [X] 0001_initial" " [X] 0002_remove_content_type_name" \
+                licenses " [X] 0001_initial" " [X] 0002_license_activation_limits" sessions " [X] 0001_initial" ;;
         "python manage.py migrate --noinput")
             printf '%s\n' "Operations to perform:" "  Apply all migrations: admin, auth, contenttypes, licenses, sessions" "Running migrations:" "  No migrations to apply." ;;
         "python manage.py dbshell -- -c SELECT version();")

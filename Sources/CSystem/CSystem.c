@@ -536,3 +536,21 @@ void rb_crash_guard_remove_group(pid_t pgid) {
         if (rb_guard_groups[i] == pgid) rb_guard_groups[i] = 0;
     }
 }
+
+int rb_stop_for_job_control(void) {
+    struct sigaction dfl, previous;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    if (sigaction(SIGTSTP, &dfl, &previous) != 0) return errno;
+    sigset_t tstp, old;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    (void)pthread_sigmask(SIG_UNBLOCK, &tstp, &old);
+    // A signal sent to oneself and not blocked is delivered before kill returns: the process stops
+    // here, and goes on at SIGCONT.
+    int err = kill(getpid(), SIGTSTP) == 0 ? 0 : errno;
+    (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+    (void)sigaction(SIGTSTP, &previous, NULL);
+    return err;
+}

@@ -34,6 +34,15 @@ public struct RunID: Sendable, Hashable, Comparable, CustomStringConvertible {
 /// Everything that happens to the TUI arrives as one of these, in order, through `AppState.update`.
 public enum AppEvent: Sendable {
     case key(Key)
+    /// Text pasted with bracketed paste: one event, whatever it holds. It goes into the text field
+    /// that has focus as text (never as keys: a newline in it submits nothing), or is ignored.
+    case paste(String)
+    /// The keys and pastes that follow, up to the next of these, came in one read of the terminal
+    /// (burst `n`, counting up). A question (a confirmation, a manual indicator's y/n) takes its
+    /// answer only from a later burst than the one it appeared in: keys typed ahead, or pasted into
+    /// a terminal without bracketed paste, never answer it. Without these events every key counts
+    /// as pressed on its own.
+    case inputBurst(Int)
     case resize(ScreenSize)
     /// Sanitized output lines of a running step (secrets already masked), in arrival order, the
     /// incomplete line so far (for live display), if any, and the step's verdicts so far, as its
@@ -97,6 +106,9 @@ public enum AppEffect: Sendable, Equatable {
     case openSession(runbookPath: String)
     /// Leave: cancel every running group, close the journal, restore the terminal, print `message`.
     case quit(message: String?)
+    /// Ctrl-Z: give the terminal back to the shell and stop the process (job control) until it is
+    /// continued (`fg`), then take the terminal back and redraw everything. Steps keep running.
+    case suspend
 }
 
 /// A step ready to run: its environment is final. The runtime builds the command line with

@@ -66,6 +66,11 @@ public struct AppState: Sendable {
     var journalProblem: String?
     /// A message on the status line until the next key.
     var status: StatusMessage?
+    /// The burst of input the last keys came in (``AppEvent/inputBurst(_:)``); nil until the runtime
+    /// counts them.
+    var inputBurst: Int?
+    /// The question on screen and the burst it appeared in: keys of that burst do not answer it.
+    var asked = AskedQuestion()
 
     public init(library: RunbookLibrary, options: AppOptions, size: ScreenSize) {
         self.library = library
@@ -97,10 +102,21 @@ public struct AppState: Sendable {
 
     /// Handles one event; returns what the runtime must do, in order.
     public mutating func update(_ event: AppEvent) -> [AppEffect] {
+        let effects = handle(event)
+        noteQuestion()
+        return effects
+    }
+
+    mutating func handle(_ event: AppEvent) -> [AppEffect] {
         if isFinished { return updateWhileLeaving(event) }
         switch event {
         case .key(let key):
             return handleKey(key)
+        case .paste(let text):
+            return paste(text)
+        case .inputBurst(let n):
+            inputBurst = n
+            return []
         case .resize(let s):
             size = s
             layOutWalkthroughs()
@@ -154,7 +170,7 @@ public struct AppState: Sendable {
         case .tick(let now):
             nowMs = now
             return []
-        case .key, .resize, .terminate, .started, .journalStopped:
+        case .key, .paste, .inputBurst, .resize, .terminate, .started, .journalStopped:
             return []
         }
         return effects + endSessionIfIdle()
@@ -168,6 +184,9 @@ public struct AppState: Sendable {
     }
 
     mutating func handleKey(_ key: Key) -> [AppEffect] {
+        // Job control, as in a shell (raw mode turns the terminal's own Ctrl-Z off).
+        if key == .control("z") { return [.suspend] }
+        if isTooSmall { return tooSmallKey(key) }
         status = nil
         // The mouse wheel moves as the arrows do.
         if key == .wheelUp { return handleKey(.up) }
@@ -341,9 +360,8 @@ public struct AppState: Sendable {
     public func view(_ size: ScreenSize) -> CellGrid {
         var grid = CellGrid(size: size)
         let theme = Theme(monochrome: options.monochrome)
-        guard size.columns >= 24, size.rows >= 8 else {
-            grid.put("terminal too small", row: 0, column: 0)
-            if size.rows > 1 { grid.put("need 24x8", row: 1, column: 0) }
+        guard !Self.isTooSmall(size) else {
+            drawTooSmall(into: &grid, size: size)
             return grid
         }
         let body = Rect(row: 1, column: 0, width: size.columns, height: size.rows - 3)

@@ -154,6 +154,7 @@ extension AppState {
             guard let step = selected?.step, let run = lastRun(StepKey(runbook: s.runbook, step: step.id)),
                 !run.checksFailed, run.verdicts.contains(where: { $0.state == .needsAnswer })
             else { return nil }
+            if typedAhead(key) { return [] }
             return answerManual(run.id, yes: key == .character("y"))
         default:
             return nil

@@ -17,6 +17,8 @@ struct ConfirmRun: Sendable {
 
 extension AppState {
     mutating func dialogKey(_ key: Key, _ dialog: Dialog) -> [AppEffect] {
+        // Keys that came with the one that opened the question are not answers.
+        if typedAhead(key) { return [] }
         switch dialog {
         case .confirm(let c):
             let m = masker(for: c.request.runbook)
@@ -67,16 +69,19 @@ extension AppState {
         let width = min(body.width - 2, 96)
         let inner = width - 4
         let title: String
+        // On a short terminal the question keeps its command and its answer keys: blank lines, the
+        // step's ids and a second title line give way.
+        let compact = body.height < StepLayout.compactBelow
         switch dialog {
         case .confirm(let c):
             let step = c.request.step
             title = step.role == .fix ? "Run this fix?" : "Run this step?"
-            for l in TextWrap.lines(step.title.isEmpty ? step.id.safeLine : step.title.safeLine, width: inner).prefix(2) {
+            for l in TextWrap.lines(step.title.isEmpty ? step.id.safeLine : step.title.safeLine, width: inner).prefix(compact ? 1 : 2) {
                 lines.append(ListLine(l, style: theme.bold))
             }
             var about = "step \(step.id.safeLine) · \(step.role.rawValue)"
             if let scope = c.request.scope { about += " · \(scope.safeLine)" }
-            lines.append(ListLine(about, style: theme.dim))
+            if !compact { lines.append(ListLine(about, style: theme.dim)) }
             if let option = step.option, option != step.title { lines.append(ListLine(option.safeLine, style: theme.warning)) }
             if step.safety.safety == .changes {
                 for l in TextWrap.lines("it changes something: \(step.safety.reason.safeLine)", width: inner).prefix(2) {
@@ -86,9 +91,9 @@ extension AppState {
             if step.handsOverTerminal {
                 lines.append(ListLine("interactive: it takes over the terminal until it ends", style: theme.warning))
             }
-            lines.append(ListLine())
+            if !compact { lines.append(ListLine()) }
             let commandLines = c.preview.safeText.split(separator: "\n", omittingEmptySubsequences: false)
-            let room = max(3, body.height - 2 - lines.count - 5)
+            let room = compact ? max(1, body.height - 2 - lines.count - 1) : max(3, body.height - 2 - lines.count - 5)
             var shown: [String] = []
             for (i, l) in commandLines.enumerated() {
                 let wrapped = TextWrap.lines(String(l), width: inner - 4)
@@ -99,7 +104,7 @@ extension AppState {
                 shown = Array(shown.prefix(room - 1)) + ["  … \(cut) more lines"]
             }
             lines += shown.map { ListLine($0, style: theme.code) }
-            lines.append(ListLine())
+            if !compact { lines.append(ListLine()) }
             lines.append(ListLine(parts: [
                 .text("y", theme.keyName), .text(" runs exactly this   ", theme.plain),
                 .text("n", theme.keyName), .text(" does not run it", theme.plain),
@@ -109,7 +114,7 @@ extension AppState {
             let names = runningRuns.compactMap { runs[$0]?.step.id.safeLine }.joined(separator: ", ")
             lines.append(ListLine("A step is still running: \(names)", style: theme.warning))
             lines.append(ListLine("Quitting cancels it (its whole process group).", style: theme.plain))
-            lines.append(ListLine())
+            if !compact { lines.append(ListLine()) }
             lines.append(ListLine(parts: [
                 .text("y", theme.keyName), .text(" cancel and quit   ", theme.plain),
                 .text("n", theme.keyName), .text(" stay", theme.plain),

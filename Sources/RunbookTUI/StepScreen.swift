@@ -18,11 +18,23 @@ struct StepScreen: Sendable, Hashable {
     static let sideBySideColumns = 100
 }
 
-/// Where the parts of the step screen go.
+/// Where the parts of the step screen go. On a short terminal (``compact``) the header is the
+/// command and the status only (the title is in the breadcrumb), and the panes are a rule with their
+/// title over their rows instead of a box, so that the output and the indicator `y`/`n` answers keep
+/// rows down to the minimum size.
 struct StepLayout: Sendable, Hashable {
     var header: Rect
     var output: Rect
     var indicators: Rect
+    var compact = false
+
+    /// Bodies lower than this get the compact layout.
+    static let compactBelow = 12
+
+    /// Where the output lines go.
+    var outputText: Rect { compact ? output.splitTop(1).rest : output.inner }
+    /// Where the indicators go.
+    var indicatorText: Rect { compact ? indicators.splitTop(1).rest : indicators.inner }
 }
 
 extension AppState {
@@ -32,11 +44,18 @@ extension AppState {
 
     /// Command lines shown above the panes: one on a small terminal, up to five on a tall one.
     func commandRows(_ body: Rect, step: Step?) -> Int {
+        if body.height < StepLayout.compactBelow { return 1 }
         let lines = step.map { $0.command.split(separator: "\n", omittingEmptySubsequences: false).count } ?? 1
         return max(1, min(lines, (body.height - 16) / 3))
     }
 
     func stepLayout(_ body: Rect, step: Step?) -> StepLayout {
+        if body.height < StepLayout.compactBelow {
+            let (header, panes) = body.splitTop(2)
+            let wanted = max(1, step?.indicators.count ?? 1)
+            let (top, bottom) = panes.splitBottom(1 + min(wanted, max(1, (panes.height - 1) / 3)))
+            return StepLayout(header: header, output: top, indicators: bottom, compact: true)
+        }
         let (header, panes) = body.splitTop(3 + commandRows(body, step: step))
         if body.width >= StepScreen.sideBySideColumns {
             let right = min(56, max(36, body.width * 3 / 8))
@@ -61,9 +80,9 @@ extension AppState {
         let run = lastRun(s.key)
         let step = stepOf(s.key) ?? run?.step
         let layout = stepLayout(Rect(row: 1, column: 0, width: size.columns, height: bodyHeight), step: step)
-        let page = max(1, layout.output.height - 2)
+        let page = max(1, layout.outputText.height)
         let count = outputLineCount(run)
-        let width = Self.textWidth(layout.output.inner)
+        let width = Self.textWidth(layout.outputText)
         // Where following the newest output starts (long lines wrap, so fewer lines fit than rows).
         let maxTop = run.map { followTop($0, width: width, height: page) } ?? 0
         func land(_ m: Int) -> Int? { run.map { outputTop(showing: m, $0, width: width, height: page) } }
@@ -142,6 +161,7 @@ extension AppState {
             s.manual = open[(current + step) % open.count]
         case .character("y"), .character("n"):
             guard let run, let index = answering(s, run) else { return nil }
+            if typedAhead(key) { return [] }
             let effects = answerManual(run.id, index: index, yes: key == .character("y"))
             // The next open one after it, in order, wrapping around.
             let open = openManual(runs[run.id])
@@ -234,18 +254,22 @@ extension AppState {
         }
         let layout = stepLayout(body, step: step)
         let h = layout.header
-        grid.put(" " + (step.title.isEmpty ? step.id : step.title).safeLine, in: h, line: 0, style: theme.bold)
-        var about = " step \(step.id.safeLine) · \(step.role.rawValue)"
-        if let scope = run?.scope ?? scope(of: step, in: s.key.runbook) { about += " · \(scope.safeLine)" }
-        if step.handsOverTerminal { about += " · interactive" }
-        grid.put(about, in: h, line: 1, style: theme.dim)
+        // The command's first row: under the title and what the step is, or first when compact.
+        let commandLine = layout.compact ? 0 : 2
+        if !layout.compact {
+            grid.put(" " + (step.title.isEmpty ? step.id : step.title).safeLine, in: h, line: 0, style: theme.bold)
+            var about = " step \(step.id.safeLine) · \(step.role.rawValue)"
+            if let scope = run?.scope ?? scope(of: step, in: s.key.runbook) { about += " · \(scope.safeLine)" }
+            if step.handsOverTerminal { about += " · interactive" }
+            grid.put(about, in: h, line: 1, style: theme.dim)
+        }
         let preview = run?.preview ?? self.preview(step, runbook: s.key.runbook)
         let commandLines = preview.safeText.split(separator: "\n", omittingEmptySubsequences: false)
         let rows = commandRows(body, step: step)
         for i in 0..<rows where i < commandLines.count {
             var cmd = (i == 0 ? " $ " : "   ") + commandLines[i]
             if i == rows - 1, commandLines.count > rows { cmd += "  (+\(commandLines.count - rows) lines)" }
-            grid.put(DisplayWidth.clip(cmd, to: h.width), in: h, line: 2 + i, style: theme.code)
+            grid.put(DisplayWidth.clip(cmd, to: h.width), in: h, line: commandLine + i, style: theme.code)
         }
 
         // The status: running, or how it ended.
@@ -274,7 +298,7 @@ extension AppState {
         } else {
             parts.append(.text("not run yet: ⏎ runs it", theme.dim))
         }
-        ListLine<Int>(parts: parts).draw(into: &grid, h, line: 2 + rows, selected: false, theme: theme)
+        ListLine<Int>(parts: parts).draw(into: &grid, h, line: commandLine + rows, selected: false, theme: theme)
 
         // Output pane.
         let count = outputLineCount(run)
@@ -286,8 +310,8 @@ extension AppState {
         } else if s.top != nil {
             title += " · G follows"
         }
-        grid.box(layout.output, title: title, style: theme.dim)
-        let inner = layout.output.inner
+        drawPane(layout.output, title: title, compact: layout.compact, into: &grid, theme: theme)
+        let inner = layout.outputText
         if let run {
             // Never past the point where the pane would show empty rows below the last line.
             let top = s.top.map { min(max(0, $0), followTop(run, width: Self.textWidth(inner), height: inner.height)) }
@@ -324,8 +348,20 @@ extension AppState {
         }
 
         // Indicators pane.
-        grid.box(layout.indicators, title: "Success indicators", style: theme.dim)
-        drawIndicators(step: step, run: run, asking: answering(s, run), into: &grid, layout.indicators.inner, theme: theme)
+        drawPane(layout.indicators, title: "Success indicators", compact: layout.compact, into: &grid, theme: theme)
+        drawIndicators(step: step, run: run, asking: answering(s, run), into: &grid, layout.indicatorText, theme: theme)
+    }
+
+    /// A pane's frame: a box with the title in its top edge, or when compact a rule with the title.
+    func drawPane(_ rect: Rect, title: String, compact: Bool, into grid: inout CellGrid, theme: Theme) {
+        guard compact else {
+            grid.box(rect, title: title, style: theme.dim)
+            return
+        }
+        guard rect.height > 0, rect.width > 0 else { return }
+        let label = "── " + DisplayWidth.clip(title, to: max(0, rect.width - 5)) + " "
+        let fill = String(repeating: "─", count: max(0, rect.width - DisplayWidth.of(label)))
+        grid.put(label + fill, row: rect.row, column: rect.column, width: rect.width, style: theme.dim)
     }
 
     /// The indicators and their verdicts; `asking` is the manual indicator `y`/`n` answers, marked
@@ -336,7 +372,9 @@ extension AppState {
         let asking = run == nil ? nil : asking
         let openCount = openManual(run).count
         let labelWidth = 14
+        var askedLine: Int?
         for (i, v) in verdicts.enumerated() {
+            if asking == i { askedLine = lines.count }
             let label: String
             var style = theme.style(v.state)
             if let run {
@@ -383,8 +421,15 @@ extension AppState {
                 lines.append(ListLine(" " + l, style: theme.dim))
             }
         }
-        for (i, l) in lines.prefix(rect.height).enumerated() { l.draw(into: &grid, rect, line: i, selected: false, theme: theme) }
-        if lines.count > rect.height {
+        // The indicator y/n answers stays in view, however many come before it.
+        let first = askedLine.map { $0 < rect.height ? 0 : min($0, max(0, lines.count - rect.height)) } ?? 0
+        for (i, l) in lines.dropFirst(first).prefix(rect.height).enumerated() {
+            l.draw(into: &grid, rect, line: i, selected: false, theme: theme)
+        }
+        if first > 0, rect.width > 2 {
+            grid.put("▲", row: rect.row, column: rect.right - 1, width: 1, style: theme.dim)
+        }
+        if lines.count > first + rect.height {
             grid.put("▼", row: rect.bottom - 1, column: rect.right - 1, width: 1, style: theme.dim)
         }
     }

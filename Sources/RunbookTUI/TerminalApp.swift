@@ -80,6 +80,10 @@ public final class TerminalApp {
     /// Whether `update` has been told that the journal stopped.
     private var toldJournalFailure = false
     private var byteBudget = TerminalApp.bytesPerTurn
+    /// Reads of the terminal that brought keys or pastes (``AppEvent/inputBurst(_:)``).
+    private var bursts = 0
+    /// Ctrl-Z was pressed: stop once this read's input is handled.
+    private var suspendRequested = false
 
     static let pollCap = Duration.milliseconds(250)
     static let frameInterval = Duration.milliseconds(33)
@@ -196,23 +200,7 @@ public final class TerminalApp {
                 received(signal: SIGHUP)
             }
             if readsKeys, !quitting, interactive == nil {
-                // Every turn, not only when stdin is readable: a resize arrives as SIGWINCH (EINTR or
-                // not) and is read as KEY_RESIZE.
-                for input in screen.readInput() {
-                    switch input {
-                    case .key(let key):
-                        trace?.record("key \(key)")
-                        urgent = true
-                        dispatch(.key(key))
-                    case .resize(let size):
-                        trace?.record("resize \(size.columns)x\(size.rows)")
-                        urgent = true
-                        dispatch(.resize(size))
-                    }
-                    if quitting || interactive != nil { break }
-                }
-                // A key is answered on the screen before more output is read.
-                if urgent { drawIfDue(.now()) }
+                readKeys(stdinReadable: fds[1].revents & Int16(POLLIN) != 0)
             }
             if result > 0 {
                 ready.removeAll(keepingCapacity: true)
@@ -223,6 +211,65 @@ public final class TerminalApp {
             }
         }
         return finish()
+    }
+
+    /// Reads the terminal and dispatches what came: every turn, not only when stdin is readable (a
+    /// resize arrives as SIGWINCH, EINTR or not, and is read as KEY_RESIZE).
+    ///
+    /// Before keys are read, the frame is brought up to date, so that a question that appeared since
+    /// the last key (a manual indicator, a confirmation after output) is on screen before the next
+    /// keys can answer it; the keys and pastes of one read form one burst (``AppEvent/inputBurst(_:)``).
+    /// Keys typed into a secret's value are traced as `key •`, pastes without their text.
+    private func readKeys(stdinReadable: Bool) {
+        if stdinReadable, dirty {
+            urgent = true
+            drawIfDue(.now())
+        }
+        let inputs = screen.readInput()
+        if inputs.contains(where: { if case .resize = $0 { false } else { true } }) {
+            bursts += 1
+            dispatch(.inputBurst(bursts))
+        }
+        for input in inputs {
+            switch input {
+            case .key(let key):
+                trace?.record(state.isSecretFieldFocused ? "key •" : "key \(key)")
+                urgent = true
+                dispatch(.key(key))
+            case .paste(let text):
+                trace?.record(state.isSecretFieldFocused ? "paste •" : "paste \(text.count) characters")
+                urgent = true
+                dispatch(.paste(text))
+            case .resize(let size):
+                trace?.record("resize \(size.columns)x\(size.rows)")
+                urgent = true
+                dispatch(.resize(size))
+            }
+            if quitting || interactive != nil || suspendRequested { break }
+        }
+        if suspendRequested {
+            suspendRequested = false
+            stopForJobControl()
+        }
+        // A key is answered on the screen before more output is read.
+        if urgent { drawIfDue(.now()) }
+    }
+
+    /// Ctrl-Z: gives the terminal back to the shell, stops the process until `fg`, then takes the
+    /// terminal back and redraws it all. Running steps go on meanwhile (their own sessions); what
+    /// they write waits in their pipes.
+    private func stopForJobControl() {
+        guard !quitting, interactive == nil, screen.isActive else { return }
+        trace?.record("suspend")
+        screen.suspend()
+        let n = steps.count
+        let running = n == 0 ? "" : " (\(n) step\(n == 1 ? "" : "s") still running)"
+        Self.write(STDOUT_FILENO, "runbook: stopped\(running); fg brings it back\n")
+        _ = rb_stop_for_job_control()
+        screen.resume()
+        trace?.record("continue")
+        dirty = true
+        urgent = true
     }
 
     /// Reads what the steps wrote, at most ``byteBudget`` bytes, and hands it to `update` at once.
@@ -345,6 +392,8 @@ public final class TerminalApp {
             recorder.open(runbookPath: path)
         case .quit(let message):
             beginQuit(message: message)
+        case .suspend:
+            suspendRequested = true
         }
     }
 

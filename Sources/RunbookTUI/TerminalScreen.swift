@@ -5,12 +5,6 @@ import RunbookKit
 import Glibc
 #endif
 
-/// What the terminal reported: a key, or a new size.
-public enum TerminalInput: Sendable, Hashable {
-    case key(Key)
-    case resize(ScreenSize)
-}
-
 /// Why the terminal could not be taken over.
 public struct TerminalError: Error, Sendable, CustomStringConvertible {
     public var description: String
@@ -26,9 +20,14 @@ public struct TerminalError: Error, Sendable, CustomStringConvertible {
 /// - ``flush(_:)`` writes the rows that changed since the last frame (a row at a time, so wide
 ///   characters never leave half a cell behind) with the wide-character API, then `refresh`, which
 ///   sends only the difference to the terminal.
-/// - ``readInput()`` decodes everything waiting (`get_wch`) into keys and resizes without blocking.
-/// - ``suspend()`` / ``resume()`` hand the terminal to an interactive step and take it back;
-///   ``end()`` restores it for good and may be called any number of times.
+/// - Bracketed paste is on while the TUI has the terminal (the terminfo `BE`/`BD` strings, else
+///   `ESC [ ? 2004 h` / `l`): off again in ``suspend()`` and ``end()``, and in ``restoreSequence``
+///   for the crash guard.
+/// - ``readInput()`` decodes everything waiting (`get_wch`) into keys, pastes and resizes without
+///   blocking (``InputDecoder``).
+/// - ``suspend()`` / ``resume()`` hand the terminal to an interactive step, or to the shell while
+///   the process is stopped (Ctrl-Z), and take it back; ``end()`` restores it for good and may be
+///   called any number of times.
 ///
 /// Not thread-safe; one instance per process.
 public final class TerminalScreen {
@@ -36,8 +35,8 @@ public final class TerminalScreen {
     public private(set) var size: ScreenSize
     /// Whether frames are drawn in colour (the terminal has colours and `NO_COLOR` is not set).
     public let usesColor: Bool
-    /// What undoes the set-up on this terminal (sgr0, cnorm, rmcup, rmkx, mouse off), for the crash
-    /// handler, which can only write bytes.
+    /// What undoes the set-up on this terminal (bracketed paste off, sgr0, cnorm, rmcup, rmkx, mouse
+    /// off), for the crash handler, which can only write bytes.
     public let restoreSequence: [UInt8]
 
     private var active = true
@@ -46,6 +45,10 @@ public final class TerminalScreen {
     private let palette: Palette?
     private let wheelUp: mmask_t
     private let wheelDown: mmask_t
+    private var decoder = InputDecoder()
+    /// Turn bracketed paste on and off.
+    private let pasteOn: [UInt8]
+    private let pasteOff: [UInt8]
 
     /// Takes over the terminal on stdin/stdout. `environment` supplies `NO_COLOR` and
     /// `RUNBOOK_MOUSE` (`off` keeps the terminal's own mouse selection and gives up the wheel).
@@ -86,7 +89,10 @@ public final class TerminalScreen {
         }
         usesColor = palette != nil
         size = ScreenSize(columns: Int(runbook_cols()), rows: Int(runbook_lines()))
-        restoreSequence = Self.restoreBytes(mouse: mouseOn)
+        pasteOn = Self.capability("BE", "\u{1B}[?2004h")
+        pasteOff = Self.capability("BD", "\u{1B}[?2004l")
+        restoreSequence = pasteOff + Self.restoreBytes(mouse: mouseOn)
+        Self.write(pasteOn)
     }
 
     deinit { end() }
@@ -213,11 +219,12 @@ public final class TerminalScreen {
                 } else if code == runbook_key_mouse() {
                     var event = MEVENT()
                     while getmouse(&event) == OK {
+                        if decoder.isPasting { continue }
                         if event.bstate & wheelUp != 0 { out.append(.key(.wheelUp)) }
                         if wheelDown != 0, event.bstate & wheelDown != 0 { out.append(.key(.wheelDown)) }
                     }
                 } else if let key = Self.functionKey(code) {
-                    out.append(.key(key))
+                    out += decoder.key(key)
                 }
             } else {
                 characters.append(UInt32(ch))
@@ -231,73 +238,8 @@ public final class TerminalScreen {
 
     private func flushCharacters(into out: inout [TerminalInput], _ characters: inout [UInt32]) {
         guard !characters.isEmpty else { return }
-        out += Self.decode(characters).map { .key($0) }
+        out += decoder.characters(characters)
         characters.removeAll(keepingCapacity: true)
-    }
-
-    /// Decodes characters read in one go. ncurses decodes the sequences the terminfo entry knows;
-    /// others arrive as ESC and the bytes after it (tmux and rxvt send `ESC [ 4 ~` for End where
-    /// xterm's entry says `ESC O F`). Such a sequence becomes its key when it is a known one (Home,
-    /// End, PgUp, PgDn, Delete, the arrows, Shift-Tab) and is dropped otherwise, so that it is never
-    /// typed into a filter or a search as text. An ESC alone, or before anything else, is Escape.
-    static func decode(_ characters: [UInt32]) -> [Key] {
-        var keys: [Key] = []
-        var i = 0
-        while i < characters.count {
-            let c = characters[i]
-            i += 1
-            let introducer = i < characters.count ? characters[i] : nil
-            guard c == 27, introducer == 0x5B || introducer == 0x4F else {
-                if let key = characterKey(c) { keys.append(key) }
-                continue
-            }
-            // CSI (`ESC [`) or SS3 (`ESC O`): parameters and intermediates, then one final byte.
-            i += 1
-            var body: [UInt8] = []
-            var final: UInt8?
-            while i < characters.count {
-                let b = characters[i]
-                i += 1
-                guard b < 0x80 else { break }
-                if (0x40...0x7E).contains(b), !(introducer == 0x5B && body.isEmpty && b == 0x5B) {
-                    final = UInt8(b)
-                    break
-                }
-                body.append(UInt8(b))
-                if body.count > 16 { break }
-            }
-            guard let final else { continue }
-            let params = String(decoding: body, as: UTF8.self)
-            if let key = sequenceKey(params: params, final: final) { keys.append(key) }
-        }
-        return keys
-    }
-
-    /// The key of an escape sequence ncurses did not decode, if it is one the TUI uses.
-    static func sequenceKey(params: String, final: UInt8) -> Key? {
-        // Only digits and `;` are parameters of the keys here (`ESC [ [ A` is the console's F1).
-        guard params.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ";") }) else { return nil }
-        // A modifier (`1;5A` is Ctrl-Up) is ignored: the key is the same.
-        let first = params.split(separator: ";").first.map(String.init) ?? ""
-        switch final {
-        case UInt8(ascii: "A"): return .up
-        case UInt8(ascii: "B"): return .down
-        case UInt8(ascii: "C"): return .right
-        case UInt8(ascii: "D"): return .left
-        case UInt8(ascii: "H"): return .home
-        case UInt8(ascii: "F"): return .end
-        case UInt8(ascii: "Z"): return .backTab
-        case UInt8(ascii: "~"):
-            switch first {
-            case "1", "7": return .home
-            case "4", "8": return .end
-            case "5": return .pageUp
-            case "6": return .pageDown
-            case "3": return .delete
-            default: return nil
-            }
-        default: return nil
-        }
     }
 
     static func functionKey(_ code: Int32) -> Key? {
@@ -321,21 +263,6 @@ public final class TerminalScreen {
         }
     }
 
-    static func characterKey(_ value: UInt32) -> Key? {
-        switch value {
-        case 10, 13: return .enter
-        case 9: return .tab
-        case 27: return .escape
-        case 8, 127: return .backspace
-        case 1...26:
-            return .control(Character(Unicode.Scalar(UInt8(0x60 + value))))
-        case 0..<32: return nil
-        default:
-            guard let scalar = Unicode.Scalar(value), !(0x80..<0xA0).contains(value) else { return nil }
-            return .character(Character(scalar))
-        }
-    }
-
     // MARK: Giving the terminal up
 
     /// Gives the terminal to someone else (an interactive step): saves the program modes and
@@ -344,6 +271,7 @@ public final class TerminalScreen {
         guard active, !suspended else { return }
         def_prog_mode()
         endwin()
+        Self.write(pasteOff)
         suspended = true
     }
 
@@ -354,13 +282,17 @@ public final class TerminalScreen {
         suspended = false
         invalidate()
         refresh()
+        Self.write(pasteOn)
     }
 
     /// Restores the terminal for good (endwin). Idempotent.
     public func end() {
         guard active else { return }
         active = false
-        if !suspended { endwin() }
+        if !suspended {
+            endwin()
+            Self.write(pasteOff)
+        }
         suspended = false
     }
 
@@ -379,19 +311,30 @@ public final class TerminalScreen {
 
     private static func restoreBytes(mouse: Bool) -> [UInt8] {
         var bytes: [UInt8] = []
-        func cap(_ name: String, _ fallback: String) {
-            if let s = runbook_tigetstr(name) {
-                bytes += Array(String(cString: s).utf8)
-            } else {
-                bytes += Array(fallback.utf8)
-            }
-        }
         if mouse { bytes += Array("\u{1B}[?1006;1000l".utf8) }
-        cap("sgr0", "\u{1B}[0m")
-        cap("cnorm", "\u{1B}[?25h")
-        cap("rmkx", "")
-        cap("rmcup", "")
+        bytes += capability("sgr0", "\u{1B}[0m")
+        bytes += capability("cnorm", "\u{1B}[?25h")
+        bytes += capability("rmkx", "")
+        bytes += capability("rmcup", "")
         return bytes
+    }
+
+    /// A terminfo string of the terminal (extended names such as `BE` included), or `fallback`.
+    private static func capability(_ name: String, _ fallback: String) -> [UInt8] {
+        if let s = runbook_tigetstr(name) { return Array(String(cString: s).utf8) }
+        return Array(fallback.utf8)
+    }
+
+    /// Writes bytes to the terminal directly, where ncurses has nothing buffered (after `endwin` or
+    /// `refresh`, or before the first frame): terminal modes ncurses does not manage.
+    private static func write(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
     }
 }
 

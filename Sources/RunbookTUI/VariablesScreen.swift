@@ -114,7 +114,7 @@ extension AppState {
         default:
             return nil
         }
-        s.top = Scroll.keepVisible(top: s.top, line: s.selection, count: names.count, height: bodyHeight - 5)
+        s.top = Scroll.keepVisible(top: s.top, line: s.selection, count: names.count, height: variablesListHeight(bodyHeight))
         return []
     }
 
@@ -130,6 +130,20 @@ extension AppState {
         return []
     }
 
+    /// How the variables screen lays out a body `height` rows high: the lines above the table's
+    /// header, and the description's rows under the list. On a short terminal (as the step screen's
+    /// compact layout) the subtitle, the blank lines and the description's second row give way to the
+    /// list.
+    func variablesLayout(_ height: Int) -> (intro: Int, description: Int, gap: Int) {
+        height < StepLayout.compactBelow ? (1, 1, 0) : (3, 2, 1)
+    }
+
+    /// The rows of the list of variables in a body `height` rows high.
+    func variablesListHeight(_ height: Int) -> Int {
+        let l = variablesLayout(height)
+        return max(1, height - l.intro - 1 - l.description - l.gap)
+    }
+
     func variablesHints(_ s: VariablesScreen) -> [KeyHint] {
         if s.editing != nil {
             return [KeyHint("⏎", s.pending == nil ? "set" : "set and go on"), KeyHint("Esc", s.pending == nil ? "cancel" : "don't run"),
@@ -141,24 +155,33 @@ extension AppState {
     func drawVariables(_ s: VariablesScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {
         guard let rb = runbook(s.runbook), let resolver = resolver(for: s.runbook) else { return }
         let names = VariablesScreen.names(resolver)
+        let shape = variablesLayout(body.height)
+        let compact = shape.intro == 1
         var line = 0
         if let p = s.pending {
             let what = s.asking.count == 1 ? "a value" : "\(s.asking.count) values"
             let said = "Step \(p.step.id.safeLine) needs \(what) before it runs: " + s.asking.joined(separator: ", ").safeLine
             // Two lines when it needs them (long step ids and names); the blank line under it gives way.
-            let wrapped = TextWrap.lines(said, width: max(8, body.width - 2)).prefix(2)
-            for l in wrapped {
-                grid.put(" " + l, in: body, line: line, style: theme.warning)
-                line += 1
+            if compact {
+                grid.put(DisplayWidth.clip(" " + said, to: body.width), in: body, line: line, style: theme.warning)
+            } else {
+                let wrapped = TextWrap.lines(said, width: max(8, body.width - 2)).prefix(2)
+                for l in wrapped {
+                    grid.put(" " + l, in: body, line: line, style: theme.warning)
+                    line += 1
+                }
+                grid.put(" Type it in the marked row, then Enter; Esc leaves the step not run.", in: body, line: line, style: theme.plain)
             }
-            grid.put(" Type it in the marked row, then Enter; Esc leaves the step not run.", in: body, line: line, style: theme.plain)
         } else {
             grid.put(" Variables of " + rb.title.safeLine, in: body, line: line, style: theme.bold)
             line += 1
-            grid.put(" Values reach commands through the environment; secrets are masked.", in: body, line: line, style: theme.dim)
+            if !compact {
+                grid.put(" Values reach commands through the environment; secrets are masked.", in: body, line: line, style: theme.dim)
+            }
         }
-        // The table starts on the fourth line, under a blank one (or under a question on two lines).
-        line = 3
+        // The table starts on the fourth line, under a blank one (or under a question on two lines);
+        // on the second when compact.
+        line = shape.intro
         let nameW = min(26, max(8, names.map { $0.count }.max() ?? 8) + 1)
         let sourceW = 20
         let valueCol = 2 + nameW + 1
@@ -167,8 +190,8 @@ extension AppState {
                                                .column(valueCol + valueW + 1), .text("Source", theme.dim)])
         headerLine.draw(into: &grid, body, line: line, selected: false, theme: theme)
         line += 1
-        let descriptionRows = 2
-        let listArea = Rect(row: body.row + line, column: body.column, width: body.width, height: body.height - line - descriptionRows - 1)
+        let descriptionRows = shape.description
+        let listArea = Rect(row: body.row + line, column: body.column, width: body.width, height: variablesListHeight(body.height))
         var lines: [ListLine<Int>] = []
         for (i, name) in names.enumerated() {
             let secret = resolver.isSecret(name)

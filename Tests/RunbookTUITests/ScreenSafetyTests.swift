@@ -210,7 +210,7 @@ struct ScreenSafetyTests {
 
     @Test("hostile screens fit too, at every size down to the smallest usable one")
     func hostileFits() {
-        for size in [ScreenSize(columns: 80, rows: 24), ScreenSize(columns: 40, rows: 12), ScreenSize(columns: 24, rows: 8)] {
+        for size in [ScreenSize(columns: 80, rows: 24), ScreenSize(columns: 40, rows: 12), AppState.minimumSize] {
             for (name, state) in Self.hostileScreens(size: size) {
                 Self.checkFits(state.view(size), "hostile \(name) at \(size.columns)x\(size.rows)")
             }

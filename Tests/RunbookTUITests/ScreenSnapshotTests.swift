@@ -178,3 +178,15 @@ struct ScreenSnapshotTests {
         }
     }
 }
+
+@Suite("screen snapshots at the minimum size")
+struct MinimumSizeSnapshotTests {
+    @Test("every screen at 40x10 shows what its keys act on", arguments: Screens.all.map(\.0))
+    func snapshot(_ name: String) throws {
+        let build = try #require(Screens.all.first { $0.0 == name }?.1)
+        var state = build()
+        let size = AppState.minimumSize
+        state.update(.resize(size))
+        Snapshot.check(state.view(size).text, named: "\(name)-\(size.columns)x\(size.rows)")
+    }
+}

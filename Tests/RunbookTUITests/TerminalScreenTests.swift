@@ -9,25 +9,25 @@ import Testing
 struct TerminalScreenTests {
     @Test("control bytes become named keys; Ctrl with a letter stays a key (raw mode)")
     func characters() {
-        #expect(TerminalScreen.characterKey(13) == .enter)
-        #expect(TerminalScreen.characterKey(10) == .enter)
-        #expect(TerminalScreen.characterKey(9) == .tab)
-        #expect(TerminalScreen.characterKey(27) == .escape)
-        #expect(TerminalScreen.characterKey(127) == .backspace)
-        #expect(TerminalScreen.characterKey(8) == .backspace)
-        #expect(TerminalScreen.characterKey(3) == .control("c"))
-        #expect(TerminalScreen.characterKey(26) == .control("z"))
-        #expect(TerminalScreen.characterKey(0) == nil)
-        #expect(TerminalScreen.characterKey(28) == nil)
+        #expect(InputDecoder.characterKey(13) == .enter)
+        #expect(InputDecoder.characterKey(10) == .enter)
+        #expect(InputDecoder.characterKey(9) == .tab)
+        #expect(InputDecoder.characterKey(27) == .escape)
+        #expect(InputDecoder.characterKey(127) == .backspace)
+        #expect(InputDecoder.characterKey(8) == .backspace)
+        #expect(InputDecoder.characterKey(3) == .control("c"))
+        #expect(InputDecoder.characterKey(26) == .control("z"))
+        #expect(InputDecoder.characterKey(0) == nil)
+        #expect(InputDecoder.characterKey(28) == nil)
     }
 
     @Test("text keys are characters, C1 controls are dropped")
     func text() {
-        #expect(TerminalScreen.characterKey(UInt32(UInt8(ascii: "q"))) == .character("q"))
-        #expect(TerminalScreen.characterKey(0xE9) == .character("é"))
-        #expect(TerminalScreen.characterKey(0x6F22) == .character("漢"))
-        #expect(TerminalScreen.characterKey(0x85) == nil)
-        #expect(TerminalScreen.characterKey(0xD800) == nil, "not a scalar")
+        #expect(InputDecoder.characterKey(UInt32(UInt8(ascii: "q"))) == .character("q"))
+        #expect(InputDecoder.characterKey(0xE9) == .character("é"))
+        #expect(InputDecoder.characterKey(0x6F22) == .character("漢"))
+        #expect(InputDecoder.characterKey(0x85) == nil)
+        #expect(InputDecoder.characterKey(0xD800) == nil, "not a scalar")
     }
 
     @Test("function keys map to Key")
@@ -51,7 +51,7 @@ struct TerminalScreenTests {
 
     @Test("escape sequences ncurses does not know become their key, or nothing: never text")
     func unknownSequences() {
-        func keys(_ text: String) -> [Key] { TerminalScreen.decode(text.unicodeScalars.map(\.value)) }
+        func keys(_ text: String) -> [Key] { InputDecoder.keys(text.unicodeScalars.map(\.value)) }
         #expect(keys("\u{1B}[4~") == [.end], "tmux's End under TERM=xterm")
         #expect(keys("\u{1B}[1~") == [.home])
         #expect(keys("\u{1B}[7~\u{1B}[8~") == [.home, .end], "rxvt")
@@ -61,9 +61,32 @@ struct TerminalScreenTests {
         #expect(keys("\u{1B}[Z") == [.backTab])
         #expect(keys("\u{1B}[2~") == [], "Insert is not used: dropped, not typed")
         #expect(keys("\u{1B}[[A") == [], "the linux console's F1 is dropped")
-        #expect(keys("\u{1B}[200~") == [], "a bracketed-paste mark is dropped")
+        #expect(keys("\u{1B}[200~") == [], "a paste starts: no key")
+        #expect(keys("\u{1B}[201~") == [], "a stray end of paste is dropped")
         #expect(keys("\u{1B}") == [.escape])
         #expect(keys("\u{1B}q") == [.escape, .character("q")])
         #expect(keys("ab\u{1B}[4~c") == [.character("a"), .character("b"), .end, .character("c")])
+    }
+
+    @Test("a bracketed paste is one input, its text as it came, across reads; keys inside it are text")
+    func bracketedPaste() {
+        func scalars(_ text: String) -> [UInt32] { text.unicodeScalars.map(\.value) }
+        var d = InputDecoder()
+        #expect(d.characters(scalars("a\u{1B}[200~yarn install\r\ny\u{1B}[201~b"))
+            == [.key(.character("a")), .paste("yarn install\r\ny"), .key(.character("b"))])
+        // Split over reads, the end mark too; an ESC inside that does not end it stays text.
+        #expect(d.characters(scalars("\u{1B}[200~one\u{1B}[A")) == [])
+        #expect(d.isPasting)
+        #expect(d.key(.up) == [], "a key ncurses decoded inside a paste is dropped")
+        #expect(d.key(.enter) == [], "Enter inside a paste is a newline of it")
+        #expect(d.characters(scalars("two\u{1B}[20")) == [])
+        #expect(d.characters(scalars("1~q")) == [.paste("one\u{1B}[A\ntwo"), .key(.character("q"))])
+        #expect(!d.isPasting)
+        #expect(d.key(.enter) == [.key(.enter)])
+        // A long paste keeps its first characters and still ends.
+        var long = InputDecoder()
+        let text = String(repeating: "x", count: InputDecoder.pasteLimit + 10)
+        let out = long.characters(scalars("\u{1B}[200~" + text + "\u{1B}[201~"))
+        #expect(out == [.paste(String(repeating: "x", count: InputDecoder.pasteLimit))])
     }
 }

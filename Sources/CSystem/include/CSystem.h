@@ -125,6 +125,13 @@ int rb_crash_guard_add_group(pid_t pgid);
 /// Forgets a process group (it has been reaped).
 void rb_crash_guard_remove_group(pid_t pgid);
 
+/// Job control (Ctrl-Z, which raw mode turns into a key): stops this process with SIGTSTP at its
+/// default action, as the terminal driver would, and returns once it is continued (SIGCONT, `fg`).
+/// The SIGTSTP handler in place (ncurses') is put back afterwards. When no shell can continue the
+/// process (its process group is orphaned) the kernel discards the signal and this returns at once.
+/// The caller gives the terminal up before and takes it back after. Returns 0 or an errno value.
+int rb_stop_for_job_control(void);
+
 #ifdef __cplusplus
 }
 #endif

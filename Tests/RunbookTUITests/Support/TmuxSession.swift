@@ -20,13 +20,17 @@ final class TmuxSession {
     let socket: String
     let folder: String
     private let clientEnvironment: [String: String]
+    /// `runbook` and its arguments, quoted for a shell.
+    let commandLine: String
     private var killed = false
 
     /// Starts `runbook arguments...` in a new server, `columns` × `rows`, from `workingDirectory`
-    /// (the repository by default). `environment` is added to the pane's environment.
+    /// (the repository by default). `environment` is added to the pane's environment. With
+    /// `interactiveShell`, the pane runs an interactive bash (job control on, prompt `$ `) instead,
+    /// and `runbook` is typed at its prompt with ``startInShell()``: for Ctrl-Z and `fg`.
     init(
         _ arguments: [String], columns: Int = 80, rows: Int = 24, environment: [String: String] = [:],
-        workingDirectory: String = Paths.repository, preamble: String = ""
+        workingDirectory: String = Paths.repository, preamble: String = "", interactiveShell: Bool = false
     ) throws {
         folder = Paths.temporaryFolder("runbook-tui-test")
         socket = "runbook-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -46,7 +50,13 @@ final class TmuxSession {
         clientEnvironment = env
 
         let quoted = ([Paths.binary] + arguments).map(Self.quote).joined(separator: " ")
-        let script = """
+        commandLine = quoted
+        let script = interactiveShell ? """
+            cd \(Self.quote(workingDirectory)) || exit 1
+            unset SWIFT_BACKTRACE TMUX
+            \(preamble)
+            PS1='$ ' exec bash --norc --noprofile -i
+            """ : """
             cd \(Self.quote(workingDirectory)) || exit 1
             unset SWIFT_BACKTRACE TMUX
             \(preamble)
@@ -82,6 +92,19 @@ final class TmuxSession {
     @discardableResult
     func tmux(_ arguments: String...) throws -> Subprocess {
         try Subprocess.run(["tmux", "-L", socket, "-f", "/dev/null"] + arguments, environment: clientEnvironment)
+    }
+
+    /// Types the `runbook` command line at the interactive shell's prompt and presses Enter.
+    func startInShell() throws {
+        try type(commandLine)
+        try press("Enter")
+    }
+
+    /// Pastes `text` as a terminal does with bracketed paste on (`paste-buffer -p`: the marks are
+    /// sent only when the application asked for them).
+    func paste(_ text: String) throws {
+        try tmux("set-buffer", "--", text)
+        try tmux("paste-buffer", "-p", "-t", "test")
     }
 
     /// Sends keys by tmux name: `"Enter"`, `"Down"`, `"C-c"`, `"q"`.

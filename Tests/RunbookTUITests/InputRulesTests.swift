@@ -53,7 +53,7 @@ struct InputRulesTests {
 
     @Test("a paste where no field has focus is ignored, with a notice: it never answers a manual indicator")
     func pasteWithoutField() {
-        var s = Screens.stepFinished()
+        var s = Screens.stepAwaitingAnswer()
         let open = s.openQuestion
         #expect(open != nil)
         let effects = s.update(.paste("n"))
@@ -188,10 +188,10 @@ struct InputRulesTests {
 
     @Test("at the minimum size the step screen keeps its output and the indicator y/n answers")
     func stepAtMinimum() {
-        var s = Screens.stepFinished()
+        var s = Screens.stepAwaitingAnswer()
         s.update(.resize(AppState.minimumSize))
         let screen = s.screen
-        #expect(screen.contains("── Output (33 lines)"))
+        #expect(screen.contains("── Output (32 lines)"))
         #expect(screen.contains("request 30: GET"))
         #expect(screen.contains("▸? answer y/n The application's log"))
         #expect(s.press(.character("y")).decisionKinds == ["manual_answered"])

@@ -106,6 +106,14 @@ enum Screens {
         return s
     }
 
+    /// A run whose checks passed: its manual indicator waits for y/n.
+    static func stepAwaitingAnswer() -> AppState {
+        var s = stepRunning()
+        for i in 1...30 { s.output(RunID(1), "request \(i): GET /api/v1/health/ready 200") }
+        s.exit(RunID(1), 0, ms: 4210)
+        return s
+    }
+
     static func stepSearch() -> AppState {
         var s = stepFinished()
         s.press(.character("/"))

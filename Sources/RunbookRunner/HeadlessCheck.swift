@@ -173,9 +173,6 @@ public struct HeadlessCheck {
     ) throws(Failure) -> (report: CheckReport, interrupted: Bool) {
         let plan = try plan()
         _ = try validate()
-        guard let shell = StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) else {
-            throw .noShell(runbook.shell ?? "sh")
-        }
         // A session that cannot be recorded does not stop the check: the report says so.
         var session: SessionStore.Begun?
         var sessionProblem: String?

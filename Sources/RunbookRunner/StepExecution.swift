@@ -32,7 +32,7 @@ public final class StepExecution {
     private var result: StepRunResult?
 
     /// Prepares the run and journals its start. `runtimeDirectory`: where the private capture folder
-    /// goes (`$XDG_RUNTIME_DIR`, else /tmp).
+    /// goes (the run guard's private run folder, else /tmp).
     public init(
         _ request: StepRunRequest, masker: SecretMasker, journal: JournalSink?,
         settings: StepOutputProcessor.Settings = .init(), runtimeDirectory: String? = nil

@@ -57,7 +57,7 @@ public struct StepRunner {
     public var journal: JournalSink?
     public var masker: SecretMasker
     public var settings = StepOutputProcessor.Settings()
-    /// Where private capture folders are made (`$XDG_RUNTIME_DIR`, else /tmp).
+    /// Where private capture folders are made (the run guard's private run folder, else /tmp).
     public var runtimeDirectory: String?
     /// The time limit of a step when neither the step nor the runbook sets one.
     public static let defaultTimeLimit = StepExecution.defaultTimeLimit

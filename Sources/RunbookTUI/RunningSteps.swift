@@ -18,7 +18,7 @@ import Glibc
 final class RunningSteps {
     /// Where the steps journal (the session recorder).
     var journal: JournalSink?
-    /// Where private capture folders are made (`$XDG_RUNTIME_DIR`, else /tmp).
+    /// Where private capture folders are made (the run guard's private run folder, else /tmp).
     var runtimeDirectory: String?
     /// How each step is supervised, from the execution's standard one (tests shorten it).
     var adjust: (StepSupervisor) -> StepSupervisor = { $0 }

@@ -447,7 +447,12 @@ extension AppState {
     static func textWidth(_ inner: Rect) -> Int { max(1, inner.width - 2) }
 
     /// The text of an output line as the pane shows it (tabs as spaces, nothing unsafe).
-    static func shownText(_ line: OutputLine) -> String { TerminalSafeText.make(line.text).replacingTabs() }
+    /// A line as the pane shows it: safe, tabs expanded, and a line the sanitizer cut ends with a mark
+    /// saying how much was cut.
+    static func shownText(_ line: OutputLine) -> String {
+        let text = TerminalSafeText.make(line.text).replacingTabs()
+        return line.droppedBytes > 0 ? text + " ⋯ \(line.droppedBytes) more bytes cut" : text
+    }
 
     /// Where a line breaks when wrapped at `width` cells: the UTF-8 ranges of its rows (at least one).
     /// Lines break at any character, not at words: log lines keep every character in place.

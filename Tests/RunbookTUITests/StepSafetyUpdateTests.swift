@@ -68,3 +68,17 @@ struct StepSafetyUpdateTests {
         #expect(list.runs.first?.1.step.id == "list", "a read-only diagnosis runs at once")
     }
 }
+
+/// Output honesty on screen: a line the sanitizer cut says so, and how much was cut.
+@Suite("update: cut lines are marked")
+struct CutLineTests {
+    @Test("a line cut by the sanitizer ends with a mark saying how many bytes were cut")
+    func cutMark() throws {
+        var s = Screens.stepRunning()
+        let long = OutputLine(channel: .stdout, text: "{\"items\": [", droppedBytes: 5_000_000)
+        s.update(s.outputEvent(RunID(1), lines: [long], partial: nil))
+        #expect(s.screen.contains("⋯ 5000000 more bytes cut"), "\(s.screen)")
+        s.output(RunID(1), "a whole line")
+        #expect(!s.screen.contains("a whole line ⋯"))
+    }
+}

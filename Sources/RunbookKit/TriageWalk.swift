@@ -72,7 +72,7 @@ public struct TriageWalk: Sendable {
     /// The first child with a pattern in some line of `output`, and that line.
     public static func suggest(_ children: [TreeNode], output: [String]) -> (TreeNode, String)? {
         for child in children where !child.patterns.isEmpty {
-            if let line = output.first(where: { line in child.patterns.contains { line.contains($0) } }) {
+            if let line = output.first(where: { child.isSuggested(byLine: Substring($0)) }) {
                 return (child, line)
             }
         }

@@ -75,13 +75,13 @@ extension AppState {
             id: id, step: r.step, scope: r.scope, runbook: r.runbook, preview: preview(r.step, runbook: r.runbook),
             isDryRun: dryRun, isInteractive: r.step.handsOverTerminal)
         if r.queued, !dryRun, runAll != nil, runAll?.current == nil { runAll?.current = id }
-        var branchPatterns: [[String]] = []
+        var branches: [TreeNode] = []
         if r.step.role == .probe, let tree = rb.decisionTree,
             let node = tree.allNodes.first(where: { $0.probe?.id == r.step.id })
         {
-            branchPatterns = node.children.map(\.patterns)
+            branches = node.children
         }
-        run.branchPatterns = branchPatterns
+        run.branches = branches
         runs[id] = run
         lastRuns[key] = id
         if r.show { showStep(key) }

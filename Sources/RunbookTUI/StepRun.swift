@@ -47,9 +47,8 @@ struct StepRun: Sendable {
     /// Monotonic time of the first tick after the start (elapsed time while it runs).
     var startedAtMs: Int?
     var cancelRequested = false
-    /// For a decision-tree probe: the patterns of each branch it chooses between, and the first line
-    /// that suggested each.
-    var branchPatterns: [[String]] = []
+    /// For a decision-tree probe: the branches it chooses between, and the first line that suggested each.
+    var branches: [TreeNode] = []
     var branchMatches: [Int: String] = [:]
 
     static let outputCapacity = 10_000
@@ -86,10 +85,10 @@ struct StepRun: Sendable {
         self.partial = partial
         if verdicts.count == self.verdicts.count { self.verdicts = verdicts }
         guard !lines.isEmpty else { return }
-        if branchPatterns.indices.contains(where: { branchMatches[$0] == nil && !branchPatterns[$0].isEmpty }) {
+        if branches.indices.contains(where: { branchMatches[$0] == nil && !branches[$0].patterns.isEmpty }) {
             for line in lines {
-                for (i, patterns) in branchPatterns.enumerated() where branchMatches[i] == nil && !patterns.isEmpty {
-                    if patterns.contains(where: { line.text.contains($0) }) { branchMatches[i] = line.text }
+                for (i, branch) in branches.enumerated() where branchMatches[i] == nil {
+                    if branch.isSuggested(byLine: Substring(line.text)) { branchMatches[i] = line.text }
                 }
             }
         }

@@ -4,8 +4,8 @@ import Testing
 
 /// `scripts/install` end to end: a release build installed into a temporary prefix, then used from there.
 ///
-/// Opt-in, because the release build takes minutes: `RUNBOOK_INSTALL_TEST=1` runs it. `.ci/run` runs it
-/// on its own after `scripts/test`. It builds in `.build-install` (not `.build`, which `swift test`
+/// Run on its own, because the release build takes minutes: `scripts/test` runs it after the suite, with
+/// `RUNBOOK_INSTALL_TEST=1`; in the suite's own run it is skipped, saying so. It builds in `.build-install` (not `.build`, which `swift test`
 /// keeps locked while the tests run), so a second run only relinks.
 @Suite("scripts/install")
 struct InstallTests {
@@ -22,7 +22,7 @@ struct InstallTests {
         "installs a release binary that runs on its own, completions that parse and a man page that renders",
         .enabled(
             if: InstallTests.isEnabled,
-            "builds a release binary (minutes): RUNBOOK_INSTALL_TEST=1 swift test --skip-build --disable-xctest --filter InstallTests runs it, as .ci/run does"))
+            "builds a release binary (minutes): RUNBOOK_INSTALL_TEST=1 swift test --skip-build --disable-xctest --filter InstallTests runs it, as scripts/test does after the suite"))
     func install() throws {
         let repository = ProgramRun.repository
         let root = prefix.path + "/prefix with a space"

@@ -153,9 +153,9 @@ struct CheckCommand: ParsableCommand {
     func emit(_ text: String) throws {
         if let output {
             do {
-                try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+                try AtomicFile.write(text.hasSuffix("\n") ? text : text + "\n", to: output)
             } catch {
-                printError("\(output): cannot write the report: \(error.localizedDescription)")
+                printError("cannot write the report: \(error.description)")
                 throw ExitCode(2)
             }
         } else {

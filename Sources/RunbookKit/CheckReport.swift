@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `runbook check` found: suites (an entry, a checklist, the triage) of cases (a step, or a
-/// checklist item ticked by hand), rendered as text, JSON or JUnit XML.
+/// checklist item ticked by hand), rendered as text, JSON, JUnit XML or metrics (``CheckReportFormat``).
 public struct CheckReport: Sendable, Codable {
     public var runbookId: String
     public var runbookTitle: String
@@ -13,6 +13,26 @@ public struct CheckReport: Sendable, Codable {
     public var strict: Bool
     /// Whether the session's journal recorded the whole check.
     public var journal: JournalStatus = .recorded
+    /// What was asked for; the metrics name it in their labels (not part of the JSON).
+    public var scope: Scope = .entries([])
+    /// When the check started and ended; the metrics report them (not part of the JSON).
+    public var startedAt: Date?
+    public var endedAt: Date?
+
+    /// The report's JSON keys: the scope and the times are for the metrics only, so the JSON stays as it was.
+    enum CodingKeys: String, CodingKey {
+        case runbookId, runbookTitle, version, sessionId, suites, triage, strict, journal
+    }
+
+    /// What a check was asked to check.
+    public enum Scope: Sendable, Hashable {
+        /// Entries by id; none named means every entry.
+        case entries([String])
+        /// A checklist, by id.
+        case checklist(String)
+        /// The decision tree's probes.
+        case triage
+    }
 
     public init(runbookId: String, runbookTitle: String, version: String?, sessionId: String?, suites: [Suite] = [],
                 triage: Triage? = nil, strict: Bool = false) {

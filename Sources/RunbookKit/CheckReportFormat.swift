@@ -1,6 +1,10 @@
 /// How a check report is written: the one place that picks the format (`runbook check --format`).
 public enum CheckReportFormat: String, Sendable, CaseIterable {
     case text, json, junit
+    /// OpenMetrics 1.0 text: for a scrape or a file read by an OpenMetrics parser.
+    case openmetrics
+    /// The Prometheus text format 0.0.4: for node_exporter's textfile collector and the Pushgateway.
+    case prometheus
 }
 
 extension CheckReport {
@@ -11,6 +15,8 @@ extension CheckReport {
         case .text: TerminalSafeText.make(text)
         case .json: triage != nil && suites.isEmpty ? try triageJSON() : try json()
         case .junit: junit
+        case .openmetrics: metrics(openMetrics: true)
+        case .prometheus: metrics(openMetrics: false)
         }
     }
 }

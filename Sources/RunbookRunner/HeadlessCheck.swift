@@ -138,6 +138,15 @@ public struct HeadlessCheck {
         }
     }
 
+    /// The selection as the report names it: entries and checklists by id.
+    var scope: CheckReport.Scope {
+        switch selection {
+        case .triage: .triage
+        case .checklist(let name): .checklist(runbook.checklist(named: name)?.id ?? name)
+        case .entries(let names, _): .entries(names.map { runbook.entry(named: $0)?.id ?? $0 })
+        }
+    }
+
     /// Checks what would run, before anything does: the selection exists, the shell is there,
     /// every variable has a value.
     public func validate() throws(Failure) -> [Step] {
@@ -173,6 +182,7 @@ public struct HeadlessCheck {
     ) throws(Failure) -> (report: CheckReport, interrupted: Bool) {
         let plan = try plan()
         _ = try validate()
+        let startedAt = Date()
         // A session that cannot be recorded does not stop the check: the report says so.
         var session: SessionStore.Begun?
         var sessionProblem: String?
@@ -188,6 +198,8 @@ public struct HeadlessCheck {
         var report = CheckReport(
             runbookId: runbook.id, runbookTitle: runbook.title, version: runbook.version?.description,
             sessionId: session?.id, strict: strict)
+        report.scope = scope
+        report.startedAt = startedAt
         var interrupted = false
         let folder = RunbookLinter.folder(of: runbook.path)
 
@@ -270,6 +282,7 @@ public struct HeadlessCheck {
             report.suites.append(.init(id: suite.id, title: suite.title, cases: cases))
         }
 
+        report.endedAt = Date()
         let resultWord = interrupted ? "interrupted" : (report.exitCode == 0 ? "passed" : "failed")
         journal?.append(.sessionEnded(result: resultWord))
         journal?.close()

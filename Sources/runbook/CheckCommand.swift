@@ -24,6 +24,7 @@ struct CheckCommand: ParsableCommand {
               runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist --format junit --output report.xml
               runbook check runbooks/gke-staging-troubleshooting.md --triage --format json
               runbook check runbooks/gke-staging-troubleshooting.md --set NAMESPACE=other --dry-run
+              runbook check runbooks/gke-staging-pre-deploy.md --checklist environment-variables-checklist --format prometheus --output /textfile/runbook.prom
             """
     )
 
@@ -50,10 +51,12 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print each command with its variables resolved, and run nothing; with --format json, every step with its safety class and whether check would run it.")
     var dryRun = false
 
-    @Option(help: "Report format: text, json or junit.")
+    @Option(help: ArgumentHelp(
+        "Report format: text, json, junit, openmetrics (OpenMetrics 1.0) or prometheus (the Prometheus text format, for node_exporter's textfile collector and the Pushgateway).",
+        valueName: "format"))
     var format: CheckReportFormat = .text
 
-    @Option(help: "Write the report to this file instead of standard output.")
+    @Option(help: "Write the report to this file instead of standard output (atomically: a temporary file beside it, then renamed).")
     var output: String?
 
     @Flag(help: "Count manual indicators nobody answered as failures.")

@@ -61,7 +61,7 @@ struct CompletionScriptTests {
         #expect(syntax.status == 0, "\(syntax.stderr)")
         #expect(try bashCompletions(file, "runbook li") == ["list", "lint"])
         #expect(try bashCompletions(file, "runbook check x --fo") == ["--format"])
-        #expect(try bashCompletions(file, "runbook check x --format ") == ["text", "json", "junit"])
+        #expect(try bashCompletions(file, "runbook check x --format ") == ["text", "json", "junit", "openmetrics", "prometheus"])
         #expect(try bashCompletions(file, "runbook lint --j") == ["--json"])
     }
 
@@ -86,7 +86,7 @@ struct CompletionScriptTests {
         let syntax = try ProgramRun.run(["--no-execute", file], executable: fish)
         #expect(syntax.status == 0, "\(syntax.stderr)")
         #expect(try fishCompletions(fish, file, "runbook li") == ["lint", "list"])
-        #expect(try fishCompletions(fish, file, "runbook check x --format ") == ["json", "junit", "text"])
+        #expect(try fishCompletions(fish, file, "runbook check x --format ") == ["json", "junit", "openmetrics", "prometheus", "text"])
     }
 }
 

@@ -55,15 +55,18 @@ struct ProgramRun {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// Runs `runbook args...` (or `executable args...`) with `environment` added, stdin from /dev/null.
-    static func run(_ args: [String], environment: [String: String] = [:], executable: String = binary) throws -> ProgramRun {
+    /// Runs `runbook args...` (or `executable args...`) with `environment` added, stdin from /dev/null
+    /// (or the file `stdin`).
+    static func run(
+        _ args: [String], environment: [String: String] = [:], executable: String = binary, stdin: String = "/dev/null"
+    ) throws -> ProgramRun {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         posix_spawn_file_actions_addclose(&actions, outPipe[0])

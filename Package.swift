@@ -49,7 +49,10 @@ let package = Package(
         .target(name: "RunbookTestSupport", path: "Tests/RunbookTestSupport"),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
         .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
-        .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
+        // Yams (already RunbookKit's) reads deploy/'s Kubernetes manifests.
+        .testTarget(
+            name: "RunbookCLITests",
+            dependencies: ["RunbookKit", "RunbookTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem", "RunbookTestSupport"]),
     ]

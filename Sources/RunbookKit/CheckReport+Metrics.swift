@@ -166,8 +166,11 @@ struct MetricFamily {
         }
         var out = ["# HELP \(name) \(help)", "# TYPE \(name) gauge"]
         if openMetrics, let unit { out.append("# UNIT \(name) \(unit)") }
+        // A series appears once (an entry named twice is checked twice; both parsers refuse a repeat).
+        var seen = Set<String>()
         for sample in samples {
             let labels = sample.labels.map { "\($0.0)=\"\(CheckReport.metricLabelValue($0.1))\"" }.joined(separator: ",")
+            guard seen.insert(labels).inserted else { continue }
             out.append("\(name){\(labels)} \(CheckReport.metricValue(sample.value))")
         }
         return out

@@ -80,6 +80,14 @@ struct CheckMetricsTests {
         #expect(lint.status == 0, "promtool check metrics: \(lint.stdout)\(lint.stderr)")
     }
 
+    @Test("--output into a folder that does not exist: exit 2, saying which file and why")
+    func outputFails() throws {
+        let path = temporary.path + "/no/such/folder/runbook.prom"
+        let run = try check(["--format", "prometheus", "--output", path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("cannot write the report: \(path): cannot create a temporary file beside it: No such file or directory"), "\(run.stderr)")
+    }
+
     @Test("the parsers are real: they reject malformed metrics")
     func parsersReject() throws {
         let good = try check(["--format", "openmetrics"]).stdout

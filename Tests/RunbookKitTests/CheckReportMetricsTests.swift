@@ -127,6 +127,16 @@ struct CheckReportMetricsTests {
         #expect(!t.contains("runbook_check_step_result"), "a family without samples is left out")
     }
 
+    @Test("a series is written once, even when an entry was named twice")
+    func noRepeatedSeries() throws {
+        var twice = report()
+        twice.scope = .entries(["pre", "pre"])
+        twice.suites.append(twice.suites[0])
+        let lines = try twice.render(.prometheus).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(Set(lines).count == lines.count)
+        #expect(lines.contains(#"runbook_check_step_result{runbook="rb",version="1.0.0",entry="pre",step="bad"} 0"#))
+    }
+
     @Test("the JSON report is unchanged: scope and times are for the metrics only")
     func jsonUnchanged() throws {
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(report().json().utf8)) as? [String: Any])

@@ -76,6 +76,10 @@ struct CheckCommand: ParsableCommand {
         if option != nil && entries.count != 1 {
             throw ValidationError("--option needs exactly one --entry: the entry whose fix option was applied")
         }
+        if dryRun && (format == .openmetrics || format == .prometheus) {
+            // A plan written into a textfile collector's .prom file would break its scrape.
+            throw ValidationError("--dry-run prints a plan, not metrics: use it with --format text or json")
+        }
         for a in assignments {
             guard let eq = a.firstIndex(of: "="), Variable.isValidName(String(a[..<eq])) else {
                 throw ValidationError("--set takes NAME=VALUE with a shell variable name, not `\(a)`")

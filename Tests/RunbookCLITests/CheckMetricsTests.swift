@@ -88,6 +88,15 @@ struct CheckMetricsTests {
         #expect(run.stderr.contains("cannot write the report: \(path): cannot create a temporary file beside it: No such file or directory"), "\(run.stderr)")
     }
 
+    @Test("--dry-run with a metrics format is refused: a plan is not metrics", arguments: ["openmetrics", "prometheus"])
+    func dryRunRefused(format: String) throws {
+        let path = temporary.path + "/runbook.prom"
+        let run = try check(["--format", format, "--output", path, "--dry-run"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("--dry-run prints a plan, not metrics"))
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test("the parsers are real: they reject malformed metrics")
     func parsersReject() throws {
         let good = try check(["--format", "openmetrics"]).stdout

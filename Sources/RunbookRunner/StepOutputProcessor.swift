@@ -75,8 +75,15 @@ public struct StepOutputProcessor {
     }
 
     private mutating func consume() {
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || !pending.overflow.isEmpty else { return }
+        // The overflow (the text of cut lines past the cap) is for the indicators only; it is dropped
+        // with the batch, so no more than one chunk of it is ever held.
         if evaluator.observesOutput { evaluator.observe(pending) }
+        guard !pending.isEmpty else {
+            pending.removeAll()
+            journalNewVerdicts()
+            return
+        }
         if !masker.isEmpty { masker.mask(&pending) }
         spool?.write(pending)
         let first = lineCount

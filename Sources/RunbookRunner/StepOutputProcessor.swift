@@ -90,8 +90,11 @@ public struct StepOutputProcessor {
         let room = Swift.max(0, Swift.min(settings.journalLineLimit / 2 - journaled, pending.count))
         if let journal {
             for i in 0..<room {
+                let line = pending[i]
                 journal.append(
-                    .output(.init(step: step.id, channel: pending.channel(of: i), line: first + i + 1, text: pending[i].text)))
+                    .output(
+                        .init(step: step.id, channel: line.channel, line: first + i + 1, text: line.text,
+                              droppedBytes: line.droppedBytes)))
             }
         }
         journaled += room
@@ -157,7 +160,8 @@ public struct StepOutputProcessor {
         var n = lineCount - kept
         for line in buffer.lines(in: (buffer.count - kept)..<buffer.count) {
             n += 1
-            journal?.append(.output(.init(step: step.id, channel: line.channel, line: n, text: line.text)))
+            journal?.append(
+                .output(.init(step: step.id, channel: line.channel, line: n, text: line.text, droppedBytes: line.droppedBytes)))
         }
     }
 }

@@ -446,12 +446,11 @@ extension AppState {
     /// `▶`), the last is kept for the scroll marks.
     static func textWidth(_ inner: Rect) -> Int { max(1, inner.width - 2) }
 
-    /// The text of an output line as the pane shows it (tabs as spaces, nothing unsafe).
     /// A line as the pane shows it: safe, tabs expanded, and a line the sanitizer cut ends with a mark
     /// saying how much was cut.
     static func shownText(_ line: OutputLine) -> String {
         let text = TerminalSafeText.make(line.text).replacingTabs()
-        return line.droppedBytes > 0 ? text + " ⋯ \(line.droppedBytes) more bytes cut" : text
+        return text + OutputLine.cutMark(droppedBytes: line.droppedBytes)
     }
 
     /// Where a line breaks when wrapped at `width` cells: the UTF-8 ranges of its rows (at least one).

@@ -126,8 +126,10 @@ public struct IndicatorEvaluator: Sendable {
     }
 
     /// On a line too long to keep, a match of up to this many bytes is found anywhere (a literal
-    /// longer than this widens it to fit).
-    public static let longLineOverlap = 16 * 1024
+    /// longer than this widens it to fit). The window is twice this: glibc's `regexec` can take time
+    /// quadratic in the text it reads (`a+b` on a run of `a`), so a window no larger than a kept line
+    /// (16 KiB) costs what a line of the cap costs.
+    public static let longLineOverlap = 8 * 1024
 
     /// Looks at one line of sanitized output.
     public mutating func observe(_ line: String, channel: OutputChannel) {

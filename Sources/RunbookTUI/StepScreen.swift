@@ -584,9 +584,14 @@ extension AppState {
         }
         var col = 0
         var offset = piece.lowerBound
+        // A run that starts or ends inside a grapheme cluster (`e`, then `ESC[31m` and a combining
+        // accent) is moved to the cluster's end: a cluster is drawn whole, in the style of its start.
+        let starts = Self.clusterStarts(text, piece)
+        func snap(_ o: Int) -> Int { starts.first { $0 >= o } ?? piece.upperBound }
         for run in line.styles where run.range.upperBound > piece.lowerBound && run.range.lowerBound < piece.upperBound {
-            let from = max(run.range.lowerBound, piece.lowerBound)
-            let to = min(run.range.upperBound, piece.upperBound)
+            let from = max(snap(max(run.range.lowerBound, piece.lowerBound)), offset)
+            let to = snap(min(run.range.upperBound, piece.upperBound))
+            guard to > from else { continue }
             if from > offset { col += grid.put(Self.slice(text, offset..<from), in: rect, line: 0, indent: col, style: base) }
             col += grid.put(Self.slice(text, from..<to), in: rect, line: 0, indent: col, style: theme.style(run.style, base: base))
             offset = to
@@ -595,6 +600,18 @@ extension AppState {
         if offset < piece.upperBound {
             grid.put(Self.slice(text, offset..<piece.upperBound), in: rect, line: 0, indent: col, style: base)
         }
+    }
+
+    /// The UTF-8 offsets (into `text`) where the grapheme clusters of `piece` start, and its end.
+    static func clusterStarts(_ text: String, _ piece: Range<Int>) -> [Int] {
+        var starts: [Int] = []
+        var offset = piece.lowerBound
+        for character in slice(text, piece) {
+            starts.append(offset)
+            offset += character.utf8.count
+        }
+        starts.append(piece.upperBound)
+        return starts
     }
 
     /// Underlines every occurrence of `query` (ignoring case) in a drawn line.

@@ -218,8 +218,11 @@ struct IndicatorEvaluatorTests {
         #expect(absent.verdicts.map(\.state) == [.failed, .passed, .failed, .passed])
     }
 
+    /// The window slides by this: a window is full at twice it.
+    static let overlap = IndicatorEvaluator.longLineOverlap
+
     @Test("a needle across the cut, a chunk's end or a window's edge is found at every offset", arguments: [
-        16 * 1024 - 3, 16 * 1024, 32 * 1024 - 2, 48 * 1024 - 5, 48 * 1024 + 1, 100_000,
+        16 * 1024 - 3, 16 * 1024, 2 * overlap - 2, 2 * overlap, 3 * overlap - 5, 4 * overlap + 1, 100_000,
     ])
     func needleAcrossEveryBoundary(_ at: Int) {
         var bytes = longLine(200_000, "\n")
@@ -240,10 +243,10 @@ struct IndicatorEvaluatorTests {
 
     @Test("anchors on a cut line: ^ is the line's real start and $ its real end, never the cut or a window's edge")
     func anchorsOnACutLine() {
-        // The second window's searched part starts at 16 KiB, the third's at 32 KiB: a `b` at each.
+        // The second window's searched part starts at `overlap`, the third's at twice it: a `b` at each.
         var line = longLine(100_000, "bz\n")
-        line[16 * 1024] = UInt8(ascii: "b")
-        line[32 * 1024] = UInt8(ascii: "b")
+        line[Self.overlap] = UInt8(ascii: "b")
+        line[2 * Self.overlap] = UInt8(ascii: "b")
         let e = judge([
             .matches("^a"), .matches("z$"), .matches("bz$"),  // pass: the real start and end
             .matches("a$"),  // the kept 16 KiB end in `a`, the line does not
@@ -255,9 +258,9 @@ struct IndicatorEvaluatorTests {
 
     @Test("a word boundary at a window's cut edge is not trusted; at the line's real end it is")
     func wordBoundaryAtAWindowEdge() {
-        // A window is full at 32 KiB: `WORD` ends exactly there, and the line goes on with `a`.
+        // The first window is full at twice `overlap`: `WORD` ends exactly there, and the line goes on with `a`.
         var bytes = longLine(200_000, "\n")
-        let end = 32 * 1024
+        let end = 2 * Self.overlap
         bytes.replaceSubrange((end - 5)..<end, with: Array(" WORD".utf8))
         let e = judge([.matches("WORD\\>"), .matches("WORD\\b"), .matches("WORD")], bytes, chunk: 1000)
         #expect(e.verdicts.map(\.state) == [.failed, .failed, .passed, .passed])
@@ -265,7 +268,7 @@ struct IndicatorEvaluatorTests {
         #expect(atEnd.verdicts.map(\.state) == [.passed, .passed, .passed])
         // `WORD` right where the second window's searched part starts: the `a` before it is still read.
         var joined = longLine(100_000, "\n")
-        joined.replaceSubrange((16 * 1024)..<(16 * 1024 + 4), with: Array("WORD".utf8))
+        joined.replaceSubrange(Self.overlap..<(Self.overlap + 4), with: Array("WORD".utf8))
         let inWord = judge([.matches("\\bWORD"), .matches("\\<WORD"), .matches("aWORD")], joined, chunk: 1000)
         #expect(inWord.verdicts.map(\.state) == [.failed, .failed, .passed, .passed])
     }

@@ -81,4 +81,18 @@ struct CutLineTests {
         s.output(RunID(1), "a whole line")
         #expect(!s.screen.contains("a whole line ⋯"))
     }
+
+    @Test("a style that changes inside a grapheme cluster does not split it: the cluster is drawn whole")
+    func styleInsideACluster() throws {
+        var s = Screens.stepRunning()
+        // As the sanitizer reads `xe ESC[31m U+0301 y`: the accent alone is red.
+        let red = TextStyle(foreground: .ansi(1))
+        let line = OutputLine(
+            channel: .stdout, text: "xe\u{301}y", styles: [StyleRun(range: 2..<4, style: red)])
+        s.update(s.outputEvent(RunID(1), lines: [line], partial: nil))
+        let grid = s.view(s.size)
+        let cells = grid.cells.filter { $0.text.unicodeScalars.contains("\u{301}") }
+        #expect(cells.map(\.text) == ["e\u{301}"], "\(s.screen)")
+        #expect(s.screen.contains("xe\u{301}y"))
+    }
 }

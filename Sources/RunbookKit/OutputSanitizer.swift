@@ -122,17 +122,6 @@ public struct OutputSanitizer: Sendable {
         parameters.reserveCapacity(limits.maxParameters)
     }
 
-    /// Sanitizes a whole output at once: every line, the last one even without a line end.
-    public static func lines(
-        of bytes: [UInt8], channel: OutputChannel = .stdout, limits: Limits = .default
-    ) -> [OutputLine] {
-        var sanitizer = OutputSanitizer(channel: channel, limits: limits)
-        var lines: [OutputLine] = []
-        sanitizer.feed(bytes, into: &lines)
-        sanitizer.finish(into: &lines)
-        return lines
-    }
-
     // MARK: - Feeding
 
     /// Reads the next chunk of the stream, appending every line it completes to `batch`: the output
@@ -182,18 +171,6 @@ public struct OutputSanitizer: Sendable {
         bytes.withUnsafeBytes { feed($0, into: &batch) }
     }
 
-    /// Reads the next chunk of the stream, appending every line it completes to `lines`.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into lines: inout [OutputLine]) {
-        var batch = OutputLineBatch()
-        feed(bytes, into: &batch)
-        lines.append(contentsOf: batch)
-    }
-
-    /// Reads the next chunk of the stream, appending every line it completes to `lines`.
-    public mutating func feed(_ bytes: [UInt8], into lines: inout [OutputLine]) {
-        bytes.withUnsafeBytes { feed($0, into: &lines) }
-    }
-
     /// Ends the stream: a lone ESC shows as `␛`, an incomplete UTF-8 sequence as U+FFFD, any other
     /// unfinished sequence is dropped, and a last line without a line end is appended to `batch`. The
     /// sanitizer is then as new.
@@ -217,13 +194,6 @@ public struct OutputSanitizer: Sendable {
         guard !overflow.isEmpty else { return }
         batch.overflow.append(contentsOf: overflow)
         overflow.removeAll()
-    }
-
-    /// Ends the stream as `finish(into:)` with a batch does, appending the last line to `lines`.
-    public mutating func finish(into lines: inout [OutputLine]) {
-        var batch = OutputLineBatch()
-        finish(into: &batch)
-        lines.append(contentsOf: batch)
     }
 
     /// The line read so far but not yet ended, for live display; empty text when there is none.

@@ -4,7 +4,8 @@ import RunbookKit
 ///
 /// 1. **sanitize**: bytes become lines of plain text with styles (``OutputSanitizer``, one per stream);
 /// 2. **judge**: the indicators see the sanitized lines, before anything is masked, so a verdict never
-///    depends on which secrets happen to be set;
+///    depends on which secrets happen to be set; a line longer than the sanitizer keeps reaches them
+///    whole, chunk by chunk (the batch's `LineOverflow`, dropped with the batch);
 /// 3. **mask**: secret values are replaced (``SecretMasker``); nothing unmasked leaves this type;
 /// 4. **keep and journal**: the masked lines go to the output buffer, the journal (the first half of
 ///    its share as they come, the last half at the end), the spool file, and, for the TUI, the batch of

@@ -578,7 +578,9 @@ extension AppState {
     func drawStyled(_ line: OutputLine, piece: Range<Int>, into grid: inout CellGrid, _ rect: Rect, base: CellStyle,
                     theme: Theme) {
         let text = Self.shownText(line)
-        if line.styles.isEmpty || text != line.text {
+        // The styles count bytes of the line's text: kept when the shown text is that text (and a cut
+        // line's mark after it, drawn in the base style).
+        if line.styles.isEmpty || !text.utf8.starts(with: line.text.utf8) {
             grid.put(Self.slice(text, piece).safeLine, in: rect, line: 0, style: base)
             return
         }

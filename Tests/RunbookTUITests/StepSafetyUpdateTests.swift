@@ -95,4 +95,19 @@ struct CutLineTests {
         #expect(cells.map(\.text) == ["e\u{301}"], "\(s.screen)")
         #expect(s.screen.contains("xe\u{301}y"))
     }
+
+    @Test("a cut line keeps its colours on screen; its mark is drawn plain")
+    func styledCutLine() throws {
+        var s = Screens.stepRunning()
+        let red = TextStyle(foreground: .ansi(1))
+        let line = OutputLine(
+            channel: .stdout, text: "QQQ plain", styles: [StyleRun(range: 0..<3, style: red)], droppedBytes: 70_000)
+        s.update(s.outputEvent(RunID(1), lines: [line], partial: nil))
+        let grid = s.view(s.size)
+        let q = try #require(grid.cells.first { $0.text == "Q" })
+        let mark = try #require(grid.cells.first { $0.text == "⋯" })
+        #expect(q.style.foreground != nil, "\(s.screen)")
+        #expect(mark.style.foreground == nil)
+        #expect(s.screen.contains("QQQ plain ⋯ 70000 more bytes cut"))
+    }
 }

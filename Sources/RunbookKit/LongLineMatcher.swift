@@ -33,6 +33,9 @@ struct LongLineMatcher: Sendable {
     /// Bytes at the window's start that precede the searched part (the character before it).
     private var context = 0
     private var atLineStart = true
+    /// Where the window's text not yet searched for literals begins (a literal is looked for only
+    /// where it could end in new text).
+    private var literalsFrom = 0
     /// The beginning of the line, up to `headLimit` bytes.
     private(set) var head: [UInt8] = []
     /// The indices of the checks found in the line so far.
@@ -51,7 +54,7 @@ struct LongLineMatcher: Sendable {
         var rest = bytes[...]
         while !rest.isEmpty {
             let take = min(rest.count, context + 2 * overlap - window.count)
-            window.append(contentsOf: rest.prefix(take))
+            window.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(take)))
             rest = rest.dropFirst(take)
             if window.count >= context + 2 * overlap {
                 search(checks, atLineEnd: false)
@@ -92,13 +95,15 @@ struct LongLineMatcher: Sendable {
                 let hit: Bool
                 switch check.pattern {
                 case .literal(let needle):
-                    hit = needle.withUnsafeBufferPointer { ByteSearch.contains($0, in: text) }
+                    let from = max(0, literalsFrom - max(0, needle.count - 1))
+                    hit = needle.withUnsafeBufferPointer { ByteSearch.contains($0, in: UnsafeBufferPointer(rebasing: text[from...])) }
                 case .regex(let regex):
                     hit = regex.matches(window: text, from: context, atLineStart: atLineStart, atLineEnd: atLineEnd)
                 }
                 if hit { found.insert(check.index) }
             }
         }
+        literalsFrom = window.count
     }
 
     /// Keeps the window's last `overlap` bytes (from a character's start) and the character before them.
@@ -108,6 +113,7 @@ struct LongLineMatcher: Sendable {
         var start = max(0, cut - 1)
         while start > 0, window[start] & 0xC0 == 0x80 { start -= 1 }
         window.removeSubrange(..<start)
+        literalsFrom -= start
         context = cut - start
         atLineStart = false
     }

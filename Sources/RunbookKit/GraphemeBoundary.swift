@@ -5,9 +5,9 @@ enum GraphemeBoundary {
     /// whole scalars): all of them when `next` starts a new cluster, else up to where the cluster that
     /// `next` continues begins (0 when `kept` is all one cluster).
     ///
-    /// Only the end of `kept` is read, from its last ASCII byte within 32 bytes of the end (ASCII always
-    /// starts a cluster, so the clusters are read from there as from the start), further back while
-    /// there is none (a run of flags or combining marks).
+    /// Only the end of `kept` is read, from its last ASCII byte within 32 bytes of the end (an ASCII
+    /// character starts a cluster, but after a rare prepended mark such as U+0600, so the clusters are
+    /// read from there as from the start), further back while there is none (a run of flags or marks).
     static func cut(_ kept: UnsafeBufferPointer<UInt8>, before next: UnsafeBufferPointer<UInt8>) -> Int {
         guard !kept.isEmpty, !next.isEmpty else { return kept.count }
         let nextScalar = next[..<Swift.min(next.count, scalarLength(next[0]))]

@@ -147,6 +147,25 @@ def throughput(args, binary, env, folder, table):
         "(a) fixed cost: check of a step printing nothing", "", f"{t_fixed * 1000:.0f} ms", "", "", "info")
 
 
+def long_line(args, binary, env, folder, table):
+    """(a): one 5 MB line with the needle at its very end: the indicators judge the whole line."""
+    command = "head -c 5000000 /dev/zero | tr '\\0' a; printf 'NEEDLE\\n'"
+    judged = runbook_file(folder, "longline", command, ["contains `NEEDLE`", "matches `NEEDLE$`", "exit 0"])
+    plain = runbook_file(folder, "longline-exit", command, ["exit 0"])
+    measure([binary, "check", judged], env)
+    with_checks, without = [], []
+    for _ in range(args.runs):
+        with_checks.append(measure([binary, "check", judged], env))
+        without.append(measure([binary, "check", plain], env))
+    failed = [r["rc"] for r in with_checks if r["rc"] != 0]
+    if failed:
+        sys.exit(f"benchmark: `runbook check` of the 5 MB line failed (exit {failed[0]}): the needle was not found")
+    t_with, t_without = median(with_checks, "wall"), median(without, "wall")
+    table.add(
+        "(a) check, one 5 MB line, contains and matches at its end", "", f"{t_with * 1000:.0f} ms",
+        f"{t_without * 1000:.0f} ms (exit 0 only)", f"{t_with / max(t_without, 1e-3):.2f}x", "info")
+
+
 def secret_runbook(folder, name, command, indicators, names, secret):
     """A runbook like runbook_file's whose front matter declares the variables `names`, all secret or
     all `secret: false` (the twin that runs the same step with the same values and masks nothing)."""
@@ -700,6 +719,7 @@ def main():
         table = Table()
         if "a" in parts:
             throughput(args, binary, env, folder, table)
+            long_line(args, binary, env, folder, table)
         if "b" in parts:
             memory(args, binary, env, folder, table)
         if "c" in parts:

@@ -21,8 +21,57 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             fatalError("feeding in uneven chunks changed the result")
         }
         for line in whole.lines + [whole.pending] { check(line, limits: limits) }
+        checkOverflow(input, limits: limits, expected: whole.lines)
     }
     return 0
+}
+
+/// Each cut line streams its whole text through the batch's overflow, in chunks: that text starts with
+/// the kept text, is as long as the kept and dropped bytes together, and the kept text ends on a
+/// grapheme cluster boundary of it. Lines fed into batches are the lines fed into an array.
+private func checkOverflow(_ input: UnsafeRawBufferPointer, limits: OutputSanitizer.Limits, expected: [OutputLine]) {
+    var sanitizer = OutputSanitizer(channel: .stdout, limits: limits)
+    var lines: [OutputLine] = []
+    var current: [UInt8] = []
+    var streamed: [[UInt8]] = []
+    func take(_ batch: OutputLineBatch) {
+        lines += batch
+        for piece in batch.overflow.pieces {
+            switch piece.event {
+            case .text(let range): current += batch.overflow.text[range]
+            case .ended: streamed.append(current); current = []
+            case .abandoned: current = []
+            }
+        }
+    }
+    let sizes = [5, 2, 11, 1, 40]
+    var start = 0
+    var turn = 0
+    while start < input.count {
+        let end = min(input.count, start + sizes[turn % sizes.count])
+        var batch = OutputLineBatch()
+        sanitizer.feed(UnsafeRawBufferPointer(rebasing: input[start..<end]), into: &batch)
+        take(batch)
+        start = end
+        turn += 1
+    }
+    var batch = OutputLineBatch()
+    sanitizer.finish(into: &batch)
+    take(batch)
+    if lines != expected { fatalError("feeding into batches changed the lines") }
+    let cut = lines.filter(\.isTruncated)
+    if cut.count != streamed.count { fatalError("\(cut.count) cut lines, \(streamed.count) streamed") }
+    for (line, text) in zip(cut, streamed) {
+        let kept = Array(line.text.utf8)
+        if text.count != kept.count + line.droppedBytes || Array(text.prefix(kept.count)) != kept {
+            fatalError("the overflow of \(line) is not its whole text: \(text)")
+        }
+        var offset = 0
+        for character in String(decoding: text, as: UTF8.self) where offset < kept.count {
+            offset += character.utf8.count
+        }
+        if offset != kept.count { fatalError("the cut splits a grapheme cluster: \(line), whole \(text)") }
+    }
 }
 
 /// The lines `input` becomes when fed in chunks of the given sizes, in turn, and the pending line just
@@ -71,6 +120,9 @@ private func check(_ line: OutputLine, limits: OutputSanitizer.Limits) {
             fatalError("style run \(run.range) misplaced in \(line)")
         }
         if run.style.isPlain { fatalError("a plain style run in \(line)") }
+        if run.style.foreground != nil, run.style.foreground == run.style.background {
+            fatalError("style run \(run.range) hides its text (foreground = background) in \(line)")
+        }
         for offset in [run.range.lowerBound, run.range.upperBound] where offset < utf8.count {
             if utf8[offset] & 0xC0 == 0x80 { fatalError("style run \(run.range) splits a scalar in \(line)") }
         }

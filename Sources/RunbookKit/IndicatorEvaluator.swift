@@ -55,6 +55,11 @@ public struct Verdict: Sendable, Hashable {
 /// trimmed, at exit. A time-out, cancel or failure to start fails whatever is still pending. Manual
 /// indicators wait for an answer. All output lines, standard output and standard error, are matched.
 ///
+/// A line longer than the sanitizer keeps (16 KiB) is judged whole: its text streams through a
+/// ``LongLineMatcher`` per stream (the batch's `LineOverflow`), and its verdicts are decided when it
+/// ends. Its kept beginning is not matched against a `matches` pattern on its own (its `$` would be the
+/// cut), and `equals` fails on an output with a cut line.
+///
 /// A step without an `exit` indicator gets an implied `exit 0` (`Verdict.implied`), after its written
 /// indicators: a command that fails fails the step whatever its other indicators say, and the verdict
 /// says why ("exit 1, expected exit 0"). `StepOutcome.judge` turns the verdicts into the step's outcome.
@@ -65,6 +70,10 @@ public struct IndicatorEvaluator: Sendable {
     private var pendingLineChecks: Int
     private var standardOutput: [UInt8] = []
     private var standardOutputOverflow = false
+    /// A line of standard output was cut: `equals` cannot compare it.
+    private var standardOutputCut = false
+    /// Lines too long to keep, per stream (standard output, standard error).
+    private var longLines: [LongLineMatcher]
     private let keepsStandardOutput: Bool
     /// Reused by `observe(_:channel:)`.
     private var lineBatch = OutputLineBatch()
@@ -110,7 +119,17 @@ public struct IndicatorEvaluator: Sendable {
             if case .equals = $0.kind { return true }
             return false
         }
+        let overlap = Swift.max(Self.longLineOverlap, (needles.map(\.count).max() ?? 0) + 4)
+        longLines = Array(
+            repeating: LongLineMatcher(overlap: overlap, headLimit: OutputSanitizer.Limits.default.maxLineBytes),
+            count: 2)
     }
+
+    /// On a line too long to keep, a match of up to this many bytes is found anywhere (a literal
+    /// longer than this widens it to fit). The window is twice this: glibc's `regexec` can take time
+    /// quadratic in the text it reads (`a+b` on a run of `a`), so a window no larger than a kept line
+    /// (16 KiB) costs what a line of the cap costs.
+    public static let longLineOverlap = 8 * 1024
 
     /// Looks at one line of sanitized output.
     public mutating func observe(_ line: String, channel: OutputChannel) {
@@ -137,9 +156,10 @@ public struct IndicatorEvaluator: Sendable {
     /// NUL after each line keeps a match inside one line); a `matches` pattern runs on each line in
     /// place. A `String` is made only for the line that decides a verdict.
     public mutating func observe(_ batch: OutputLineBatch) {
-        guard !batch.isEmpty else { return }
         if keepsStandardOutput && !standardOutputOverflow { keepStandardOutput(batch) }
         guard pendingLineChecks > 0 else { return }
+        defer { observe(batch.overflow) }
+        guard !batch.isEmpty else { return }
         batch.text.withUnsafeBufferPointer { text in
             for i in verdicts.indices where verdicts[i].state == .pending {
                 let line: Int?
@@ -148,8 +168,10 @@ public struct IndicatorEvaluator: Sendable {
                     line = Self.firstLine(in: batch, text: text, containing: needles[i])
                 case .matches:
                     guard let regex = regexes[i] else { continue }
+                    // A cut line is judged whole from the overflow, not by its kept beginning.
                     line = batch.records.firstIndex { r in
-                        regex.matches(cString: UnsafeRawPointer(text.baseAddress! + r.start).assumingMemoryBound(to: CChar.self))
+                        r.droppedBytes == 0
+                            && regex.matches(cString: UnsafeRawPointer(text.baseAddress! + r.start).assumingMemoryBound(to: CChar.self))
                     }
                 default:
                     continue
@@ -161,6 +183,45 @@ public struct IndicatorEvaluator: Sendable {
                 case .notContains: decide(i, .failed, line: deciding, reason: "a line contains it")
                 default: decide(i, .passed, line: deciding, reason: "a line matches")
                 }
+            }
+        }
+    }
+
+    /// Follows the lines too long to keep, deciding what each finds when it ends.
+    private mutating func observe(_ overflow: LineOverflow) {
+        guard !overflow.isEmpty, pendingLineChecks > 0 else { return }
+        let checks = longLineChecks
+        guard !checks.isEmpty else { return }
+        overflow.text.withUnsafeBufferPointer { text in
+            for piece in overflow.pieces {
+                let k = piece.channel == .stdout ? 0 : 1
+                switch piece.event {
+                case .text(let range):
+                    longLines[k].append(UnsafeBufferPointer(rebasing: text[range]), checks: checks)
+                case .abandoned:
+                    longLines[k].abandonLine()
+                case .ended:
+                    let deciding = longLines[k].headText
+                    for i in longLines[k].endLine(checks: checks).sorted() where verdicts[i].state == .pending {
+                        switch verdicts[i].indicator.kind {
+                        case .contains: decide(i, .passed, line: deciding, reason: "a line contains it")
+                        case .notContains: decide(i, .failed, line: deciding, reason: "a line contains it")
+                        default: decide(i, .passed, line: deciding, reason: "a line matches")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The line checks still pending, as a long line looks for them.
+    private var longLineChecks: [LongLineMatcher.Check] {
+        verdicts.indices.compactMap { i in
+            guard verdicts[i].state == .pending else { return nil }
+            switch verdicts[i].indicator.kind {
+            case .contains, .notContains: return .init(index: i, pattern: .literal(needles[i]))
+            case .matches: return regexes[i].map { .init(index: i, pattern: .regex($0)) }
+            default: return nil
             }
         }
     }
@@ -192,6 +253,11 @@ public struct IndicatorEvaluator: Sendable {
     /// Keeps standard output for `equals`, up to `equalsLimit`.
     private mutating func keepStandardOutput(_ batch: OutputLineBatch) {
         for r in batch.records where r.channel == .stdout {
+            guard r.droppedBytes == 0 else {
+                standardOutputCut = true
+                standardOutputOverflow = true
+                return
+            }
             guard standardOutput.count + r.count + 1 <= Self.equalsLimit else {
                 standardOutputOverflow = true
                 return
@@ -227,7 +293,9 @@ public struct IndicatorEvaluator: Sendable {
                     i, .failed, line: nil,
                     reason: regexes[i] == nil ? "the regular expression is invalid" : "no line matches")
             case .equals(let expected):
-                if standardOutputOverflow {
+                if standardOutputCut {
+                    decide(i, .failed, line: nil, reason: "a line of the output is longer than 16 KiB: too long to compare")
+                } else if standardOutputOverflow {
                     decide(i, .failed, line: nil, reason: "the output is larger than 1 MiB: too large to compare")
                 } else {
                     let actual = String(decoding: standardOutput, as: UTF8.self).trimmingASCIISpaces()

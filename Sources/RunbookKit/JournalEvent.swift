@@ -104,12 +104,19 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         public var channel: OutputChannel
         public var line: Int
         public var text: String
+        /// Bytes cut off the end of a line longer than the sanitizer keeps; absent for a whole line.
+        public var droppedBytes: Int?
 
-        public init(step: String, channel: OutputChannel, line: Int, text: String) {
+        enum CodingKeys: String, CodingKey {
+            case step, channel, line, text, droppedBytes = "dropped_bytes"
+        }
+
+        public init(step: String, channel: OutputChannel, line: Int, text: String, droppedBytes: Int = 0) {
             self.step = step
             self.channel = channel
             self.line = line
             self.text = text
+            self.droppedBytes = droppedBytes > 0 ? droppedBytes : nil
         }
     }
 

@@ -25,6 +25,12 @@ public struct OutputLine: Sendable, Hashable {
 
     /// Whether the end of the line was cut off by the line cap.
     public var isTruncated: Bool { droppedBytes > 0 }
+
+    /// What ends a cut line wherever it is shown (the TUI, reports): ` ⋯ 5000000 more bytes cut`; ""
+    /// for a whole line.
+    public static func cutMark(droppedBytes: Int) -> String {
+        droppedBytes > 0 ? " ⋯ \(droppedBytes) more bytes cut" : ""
+    }
 }
 
 /// A stretch of a line's text drawn in one style.

@@ -28,6 +28,9 @@ public struct OutputLineBatch: Sendable {
     private(set) var text: [UInt8] = []
     private(set) var records: [Record] = []
     private(set) var styles: [StyleRun] = []
+    /// The text of lines cut by the sanitizer's cap, as it streamed in this feed, for the indicators.
+    /// Only the sanitizer adds to it; `append(contentsOf:)` does not copy it (it is no line to keep).
+    public internal(set) var overflow = LineOverflow()
 
     public init() {}
 
@@ -103,7 +106,7 @@ public struct OutputLineBatch: Sendable {
         }
     }
 
-    /// Appends every line of `other`, in order, copying bytes (no `String` per line).
+    /// Appends every line of `other`, in order, copying bytes (no `String` per line). The overflow of `other` is not copied.
     public mutating func append(contentsOf other: OutputLineBatch) {
         guard !other.isEmpty else { return }
         let textBase = text.count
@@ -124,6 +127,7 @@ public struct OutputLineBatch: Sendable {
         text.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         styles.removeAll(keepingCapacity: true)
+        if !overflow.isEmpty { overflow.removeAll() }
     }
 
     /// Bytes of text of every line, NULs not counted.

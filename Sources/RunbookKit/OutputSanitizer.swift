@@ -27,10 +27,16 @@
 ///   (U+0080–U+009F, as UTF-8 or as raw bytes, including the 8-bit CSI 0x9B) become U+FFFD; the
 ///   bidirectional controls U+202A–U+202E, U+2066–U+2069, U+200E, U+200F and U+061C are removed; invalid
 ///   UTF-8 becomes U+FFFD (one per maximal invalid subpart, as `String(decoding:as:)`).
-/// - A line longer than `Limits.maxLineBytes` bytes of text keeps its beginning; the rest is dropped and
-///   counted in `OutputLine.droppedBytes`.
+/// - A foreground equal to the background (`ESC[30;40m`, the same 256-colour index or RGB value) would
+///   hide the text: such text keeps its other attributes but not its colours (`TextStyle.legible`).
+///   Conceal (`ESC[8m`) is ignored.
+/// - A line longer than `Limits.maxLineBytes` bytes of text keeps its beginning, cut at a grapheme
+///   cluster boundary (a flag, a ZWJ emoji sequence, a letter and its combining marks are kept or cut
+///   whole); the rest is counted in `OutputLine.droppedBytes`. The whole line, its kept beginning and
+///   what was cut, also streams through the batch's `LineOverflow`, chunk by chunk, so the indicators
+///   judge the whole line without anyone keeping it.
 ///
-/// Memory is bounded by the line cap whatever the input. Printable ASCII is copied in bulk (eight bytes
+/// Memory is bounded by the line cap (and, for the overflow, by the size of one chunk) whatever the input. Printable ASCII is copied in bulk (eight bytes
 /// are checked at a time). The output path feeds into an `OutputLineBatch` (no `String` per line);
 /// feeding into an array of `OutputLine`s gives the same lines.
 ///
@@ -73,16 +79,21 @@ public struct OutputSanitizer: Sendable {
     // MARK: The line being built
 
     /// UTF-8 of the current line's sanitized text.
-    private var lineBytes: [UInt8] = []
-    private var lineStyles: [StyleRun] = []
-    private var lineDroppedBytes = 0
+    var lineBytes: [UInt8] = []
+    var lineStyles: [StyleRun] = []
+    var lineDroppedBytes = 0
     /// Display column after the current line's text, for tab stops.
-    private var column = 0
+    var column = 0
     /// A `\r` was read: the line starts again at the next visible character.
-    private var carriageReturnPending = false
-    /// The style SGR has set, applied to text as it is appended.
+    var carriageReturnPending = false
+    /// The style SGR has set.
     private var pen = TextStyle.plain
-    private var penIsPlain = true
+    /// The style text is given as it is appended: the pen, made legible.
+    var ink = TextStyle.plain
+    var penIsPlain = true
+    /// The text of the current line past the cap (and the kept text before it), and line ends of cut
+    /// lines, since the last feed: moved into the batch at the end of each feed.
+    var overflow = LineOverflow()
 
     // MARK: The parser
 
@@ -99,27 +110,16 @@ public struct OutputSanitizer: Sendable {
 
     // MARK: A UTF-8 sequence split across bytes (and feeds)
 
-    private var utf8Scalar: UInt32 = 0
-    private var utf8Remaining = 0
+    var utf8Scalar: UInt32 = 0
+    var utf8Remaining = 0
     /// Range the next continuation byte must be in (narrower after E0, ED, F0, F4).
-    private var utf8Lower: UInt8 = 0x80
-    private var utf8Upper: UInt8 = 0xBF
+    var utf8Lower: UInt8 = 0x80
+    var utf8Upper: UInt8 = 0xBF
 
     public init(channel: OutputChannel = .stdout, limits: Limits = .default) {
         self.channel = channel
         self.limits = limits
         parameters.reserveCapacity(limits.maxParameters)
-    }
-
-    /// Sanitizes a whole output at once: every line, the last one even without a line end.
-    public static func lines(
-        of bytes: [UInt8], channel: OutputChannel = .stdout, limits: Limits = .default
-    ) -> [OutputLine] {
-        var sanitizer = OutputSanitizer(channel: channel, limits: limits)
-        var lines: [OutputLine] = []
-        sanitizer.feed(bytes, into: &lines)
-        sanitizer.finish(into: &lines)
-        return lines
     }
 
     // MARK: - Feeding
@@ -163,23 +163,12 @@ public struct OutputSanitizer: Sendable {
             consume(byte, into: &batch)
             index += 1
         }
+        moveOverflow(into: &batch)
     }
 
     /// Reads the next chunk of the stream, appending every line it completes to `batch`.
     public mutating func feed(_ bytes: [UInt8], into batch: inout OutputLineBatch) {
         bytes.withUnsafeBytes { feed($0, into: &batch) }
-    }
-
-    /// Reads the next chunk of the stream, appending every line it completes to `lines`.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into lines: inout [OutputLine]) {
-        var batch = OutputLineBatch()
-        feed(bytes, into: &batch)
-        lines.append(contentsOf: batch)
-    }
-
-    /// Reads the next chunk of the stream, appending every line it completes to `lines`.
-    public mutating func feed(_ bytes: [UInt8], into lines: inout [OutputLine]) {
-        bytes.withUnsafeBytes { feed($0, into: &lines) }
     }
 
     /// Ends the stream: a lone ESC shows as `␛`, an incomplete UTF-8 sequence as U+FFFD, any other
@@ -195,14 +184,16 @@ public struct OutputSanitizer: Sendable {
             restartLine()
         }
         pen = .plain
+        ink = .plain
         penIsPlain = true
+        moveOverflow(into: &batch)
     }
 
-    /// Ends the stream as `finish(into:)` with a batch does, appending the last line to `lines`.
-    public mutating func finish(into lines: inout [OutputLine]) {
-        var batch = OutputLineBatch()
-        finish(into: &batch)
-        lines.append(contentsOf: batch)
+    /// Hands the overflow gathered by this feed to `batch`, after its lines.
+    private mutating func moveOverflow(into batch: inout OutputLineBatch) {
+        guard !overflow.isEmpty else { return }
+        batch.overflow.append(contentsOf: overflow)
+        overflow.removeAll()
     }
 
     /// The line read so far but not yet ended, for live display; empty text when there is none.
@@ -338,7 +329,8 @@ public struct OutputSanitizer: Sendable {
             state = .ground
             if byte == UInt8(ascii: "m") && !sequenceIsNotSGR {
                 pen.apply(sgr: parameters)
-                penIsPlain = pen.isPlain
+                ink = pen.legible
+                penIsPlain = ink.isPlain
             }
         }
         return false
@@ -405,266 +397,5 @@ public struct OutputSanitizer: Sendable {
     private mutating func abandon() -> Bool {
         state = .ground
         return true
-    }
-
-    // MARK: - UTF-8
-
-    private mutating func beginUTF8(_ bits: UInt8, remaining: Int, lower: UInt8 = 0x80, upper: UInt8 = 0xBF) {
-        utf8Scalar = UInt32(bits)
-        utf8Remaining = remaining
-        utf8Lower = lower
-        utf8Upper = upper
-    }
-
-    /// An incomplete UTF-8 sequence (cut by an unexpected byte or the end) is one U+FFFD.
-    private mutating func flushIncompleteUTF8() {
-        guard utf8Remaining > 0 else { return }
-        utf8Remaining = 0
-        utf8Lower = 0x80
-        utf8Upper = 0xBF
-        appendScalar(0xFFFD, width: 1)
-    }
-
-    /// A decoded scalar of U+0080 or above: C1 controls become U+FFFD, bidi controls vanish.
-    private mutating func appendDecoded(_ scalar: UInt32) {
-        if scalar <= 0x9F {
-            appendScalar(0xFFFD, width: 1)
-        } else if !Self.isBidiControl(scalar) {
-            appendScalar(scalar, width: Self.cellWidth(scalar))
-        }
-    }
-
-    static func isBidiControl(_ scalar: UInt32) -> Bool {
-        switch scalar {
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
-        default: return false
-        }
-    }
-
-    /// Columns a scalar takes, approximately (for tab stops only): 0 for combining marks and format
-    /// characters, 2 for East Asian wide characters and emoji, 1 otherwise.
-    static func cellWidth(_ scalar: UInt32) -> Int {
-        if scalar < 0x300 { return 1 }
-        switch scalar {
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-            0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-            0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
-            return 2
-        default:
-            break
-        }
-        guard let unicodeScalar = Unicode.Scalar(scalar) else { return 1 }
-        let properties = unicodeScalar.properties
-        switch properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format: return 0
-        default: return properties.isEmojiPresentation ? 2 : 1
-        }
-    }
-
-    // MARK: - Building the line
-
-    /// Where the run of printable ASCII (0x20–0x7E) starting before `start` ends: the index of the first
-    /// other byte, or `end`. Checks eight bytes at a time: a byte's high bit is set in `flags` when it is
-    /// below 0x20 (`x - 0x20` borrows), 0x7F or above (`x + 1` reaches 0x80), or non-ASCII (`x`); borrows
-    /// and carries only spill upwards from a flagged byte, so the lowest flag is exact.
-    @inline(__always)
-    private static func printableRunEnd(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        var index = start
-        while index + 8 <= end {
-            let x = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let flags = (((x &- ones &* 0x20) & ~x) | x | (x &+ ones)) & highBits
-            if flags != 0 { return index + flags.trailingZeroBitCount / 8 }
-            index += 8
-        }
-        while index < end {
-            if base.load(fromByteOffset: index, as: UInt8.self) &- 0x20 >= 0x5F { return index }
-            index += 1
-        }
-        return end
-    }
-
-    /// Where the whole lines of printable ASCII (each ended by `\n`, at most `maxLineBytes` long, empty
-    /// ones included) starting at `start` end: after the last such line's `\n`, or `start` if none.
-    private static func plainLinesEnd(
-        _ base: UnsafeRawPointer, from start: Int, to end: Int, maxLineBytes: Int
-    ) -> Int {
-        var next = start
-        while next < end {
-            let first = base.load(fromByteOffset: next, as: UInt8.self)
-            if first == 0x0A {
-                next += 1
-                continue
-            }
-            guard first &- 0x20 < 0x5F else { break }
-            let lineEnd = printableRunEnd(base, from: next + 1, to: end)
-            guard lineEnd < end, base.load(fromByteOffset: lineEnd, as: UInt8.self) == 0x0A,
-                lineEnd - next <= maxLineBytes
-            else { break }
-            next = lineEnd + 1
-        }
-        return next
-    }
-
-    /// Appends a run of printable ASCII, as much as fits the line cap.
-    private mutating func appendPrintable(_ start: UnsafeRawPointer, count: Int) {
-        if carriageReturnPending { restartLine() }
-        let room = lineDroppedBytes > 0 ? 0 : limits.maxLineBytes - lineBytes.count
-        let kept = min(count, room)
-        column += count
-        if kept > 0 {
-            let from = lineBytes.count
-            let bytes = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: kept)
-            lineBytes.append(contentsOf: bytes)
-            if !penIsPlain { recordStyle(from: from) }
-        }
-        lineDroppedBytes += count - kept
-    }
-
-    private mutating func appendTab() {
-        if carriageReturnPending { restartLine() }
-        let spaces = 8 - column % 8
-        column += spaces
-        guard fits(spaces) else { return }
-        let from = lineBytes.count
-        lineBytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: spaces))
-        if !penIsPlain { recordStyle(from: from) }
-    }
-
-    /// Appends one scalar (a decoded character, a control picture, U+FFFD) as UTF-8.
-    private mutating func appendScalar(_ scalar: UInt32, width: Int) {
-        if carriageReturnPending { restartLine() }
-        let length = scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : scalar < 0x10000 ? 3 : 4
-        column += width
-        guard fits(length) else { return }
-        let from = lineBytes.count
-        switch length {
-        case 1:
-            lineBytes.append(UInt8(scalar))
-        case 2:
-            lineBytes.append(UInt8(0xC0 | scalar >> 6))
-            lineBytes.append(UInt8(0x80 | scalar & 0x3F))
-        case 3:
-            lineBytes.append(UInt8(0xE0 | scalar >> 12))
-            lineBytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            lineBytes.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            lineBytes.append(UInt8(0xF0 | scalar >> 18))
-            lineBytes.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            lineBytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            lineBytes.append(UInt8(0x80 | scalar & 0x3F))
-        }
-        if !penIsPlain { recordStyle(from: from) }
-    }
-
-    /// Whether `length` more bytes fit the line; once one piece does not, nothing more is kept and every
-    /// later piece of the line is counted as dropped.
-    private mutating func fits(_ length: Int) -> Bool {
-        if lineDroppedBytes > 0 || lineBytes.count + length > limits.maxLineBytes {
-            lineDroppedBytes += length
-            return false
-        }
-        return true
-    }
-
-    /// Gives the bytes appended since `from` the current pen, extending the last run when it matches.
-    private mutating func recordStyle(from: Int) {
-        let end = lineBytes.count
-        let last = lineStyles.count - 1
-        if last >= 0, lineStyles[last].range.upperBound == from, lineStyles[last].style == pen {
-            lineStyles[last].range = lineStyles[last].range.lowerBound..<end
-        } else {
-            lineStyles.append(StyleRun(range: from..<end, style: pen))
-        }
-    }
-
-    private mutating func endLine(into batch: inout OutputLineBatch) {
-        lineBytes.withUnsafeBufferPointer {
-            batch.append(text: $0, styles: lineStyles, droppedBytes: lineDroppedBytes, channel: channel)
-        }
-        restartLine()
-    }
-
-    /// Empties the current line (after a line end, or a carriage return followed by more text).
-    private mutating func restartLine() {
-        lineBytes.removeAll(keepingCapacity: true)
-        if !lineStyles.isEmpty { lineStyles.removeAll(keepingCapacity: true) }
-        lineDroppedBytes = 0
-        column = 0
-        carriageReturnPending = false
-    }
-}
-
-/// One numeric parameter of a control sequence; `nil` when empty (`ESC [ ; 1 m`).
-struct SGRParameter: Sendable, Hashable {
-    var value: Int?
-    /// Introduced by `:` rather than `;` (`38:2::255:0:0`).
-    var isSubparameter: Bool
-}
-
-extension TextStyle {
-    /// Applies an SGR sequence's parameters, as xterm and tmux do; unknown or malformed ones are ignored.
-    mutating func apply(sgr parameters: [SGRParameter]) {
-        var index = 0
-        while index < parameters.count {
-            let code = parameters[index].value ?? 0
-            var next = index + 1
-            while next < parameters.count && parameters[next].isSubparameter { next += 1 }
-            let subparameters = parameters[(index + 1)..<next]
-            switch code {
-            case 0: self = .plain
-            case 1: bold = true
-            case 2: dim = true
-            case 3: italic = true
-            case 4: underline = (subparameters.first?.value ?? 1) != 0  // `4:0` is no underline
-            case 7: reverse = true
-            case 22: (bold, dim) = (false, false)
-            case 23: italic = false
-            case 24: underline = false
-            case 27: reverse = false
-            case 30...37: foreground = .ansi(UInt8(code - 30))
-            case 39: foreground = nil
-            case 40...47: background = .ansi(UInt8(code - 40))
-            case 49: background = nil
-            case 90...97: foreground = .ansi(UInt8(code - 90 + 8))
-            case 100...107: background = .ansi(UInt8(code - 100 + 8))
-            case 38, 48:
-                let color: TerminalColor?
-                if subparameters.isEmpty {
-                    // `38;5;n` and `38;2;r;g;b`: the colour takes the parameters that follow.
-                    let (parsed, used) = Self.extendedColor(parameters[next...].map { $0.value ?? 0 })
-                    color = parsed
-                    next += used
-                } else {
-                    // `38:5:n`, `38:2:r:g:b` and `38:2:colourspace:r:g:b`.
-                    var values = subparameters.map { $0.value ?? 0 }
-                    if values.first == 2 && values.count >= 5 { values.remove(at: 1) }
-                    color = Self.extendedColor(values).color
-                }
-                if let color {
-                    if code == 38 { foreground = color } else { background = color }
-                }
-            default: break
-            }
-            index = next
-        }
-    }
-
-    /// Reads `5, n` or `2, r, g, b` from the start of `values`; returns the colour (nil when malformed)
-    /// and how many values it took.
-    private static func extendedColor(_ values: [Int]) -> (color: TerminalColor?, used: Int) {
-        func byte(_ i: Int) -> UInt8? { i < values.count && values[i] <= 255 ? UInt8(values[i]) : nil }
-        switch values.first {
-        case 5:
-            guard values.count >= 2 else { return (nil, values.count) }
-            return (byte(1).map { .indexed($0) }, 2)
-        case 2:
-            guard values.count >= 4 else { return (nil, values.count) }
-            guard let r = byte(1), let g = byte(2), let b = byte(3) else { return (nil, 4) }
-            return (.rgb(r, g, b), 4)
-        default:
-            return (nil, values.isEmpty ? 0 : 1)
-        }
     }
 }

@@ -9,8 +9,13 @@ import Darwin
 public final class PosixRegex: @unchecked Sendable {
     // regex_t is used only through regexec, which is safe to call concurrently on one compiled pattern.
     private var regex = regex_t()
+    /// The pattern compiled to report where a match ends, for ``readsPastMatch`` patterns only.
+    private var positional: regex_t?
 
     public let pattern: String
+    /// Whether the pattern has an assertion that reads the text after a match (`\>`, `\b`, `\B`,
+    /// `\'`): where a window of a line ends before the line does, such a match is not trusted.
+    public let readsPastMatch: Bool
 
     public enum Failure: Error, CustomStringConvertible {
         case invalid(String)
@@ -31,9 +36,35 @@ public final class PosixRegex: @unchecked Sendable {
             let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw .invalid(message.isEmpty ? "invalid pattern" : message)
         }
+        readsPastMatch = Self.readsPastMatch(pattern)
+        if readsPastMatch {
+            var compiled = regex_t()
+            if regcomp(&compiled, pattern, REG_EXTENDED) == 0 { positional = compiled }
+        }
     }
 
-    deinit { regfree(&regex) }
+    deinit {
+        regfree(&regex)
+        if positional != nil { regfree(&positional!) }
+    }
+
+    /// Whether `pattern` holds `\>`, `\b`, `\B` or `\'` (read over-cautiously: inside a bracket
+    /// expression too).
+    static func readsPastMatch(_ pattern: String) -> Bool {
+        let bytes = Array(pattern.utf8)
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "\\") {
+                if [UInt8(ascii: ">"), UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "'")].contains(bytes[i + 1]) {
+                    return true
+                }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return false
+    }
 
     /// glibc's regcomp expands bounded repetitions: `((a{1,100}){1,100}){1,100}` needs gigabytes.
     /// Estimates the expanded size (atoms times the bounds they sit under) and refuses large ones.
@@ -105,6 +136,26 @@ public final class PosixRegex: @unchecked Sendable {
     /// Whether some part of the NUL-terminated `line` matches.
     public func matches(cString line: UnsafePointer<CChar>) -> Bool {
         regexec(&regex, line, 0, nil, 0) == 0
+    }
+
+    /// Whether a match lies in `text[from...]`, a window of a longer line (no NUL in it): the bytes
+    /// before `from` are read only as what precedes it (a word boundary sees them; `^` matches at
+    /// `from` only when it is 0 and `atLineStart`). When the window ends before the line does
+    /// (`atLineEnd` false), `$` does not match at its end, and for a ``readsPastMatch`` pattern a match
+    /// that ends there is not trusted (when in doubt, no match).
+    public func matches(window text: UnsafeBufferPointer<UInt8>, from: Int, atLineStart: Bool, atLineEnd: Bool) -> Bool {
+        var eflags = REG_STARTEND
+        if !(atLineStart && from == 0) { eflags |= REG_NOTBOL }
+        if !atLineEnd { eflags |= REG_NOTEOL }
+        var match = regmatch_t(rm_so: regoff_t(from), rm_eo: regoff_t(text.count))
+        var empty: CChar = 0
+        let base = text.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+        return withUnsafePointer(to: &empty) { fallback in
+            let string = base ?? fallback
+            guard readsPastMatch, !atLineEnd else { return regexec(&regex, string, 1, &match, eflags) == 0 }
+            guard positional != nil, regexec(&positional!, string, 1, &match, eflags) == 0 else { return false }
+            return Int(match.rm_eo) < text.count
+        }
     }
 
     /// Why `pattern` is not a valid expression, or nil when it is.

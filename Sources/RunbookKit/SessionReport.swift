@@ -61,7 +61,7 @@ public struct SessionReport: Sendable {
                             startedAt: record.time, end: nil, result: nil, durationMs: nil, verdicts: [], output: [],
                             omittedLines: 0)))
             case .output(let o):
-                outputs[o.step, default: []].append(o.text)
+                outputs[o.step, default: []].append(o.text + OutputLine.cutMark(droppedBytes: o.droppedBytes ?? 0))
             case .outputTruncated(let step, let n):
                 if let i = open[step], case .step(var s) = out[i] {
                     s.omittedLines += n

@@ -271,12 +271,15 @@ public struct HeadlessCheck {
                 if outcome == .failed, reason == nil { reason = result.end.description }
                 if outcome == .manual { reason = "only a person can judge: answer in the TUI" }
                 let tailCount = min(result.output.count, 12)
+                let tail = result.output.lines(in: (result.output.count - tailCount)..<result.output.count).map {
+                    $0.text + OutputLine.cutMark(droppedBytes: $0.droppedBytes)
+                }
                 cases.append(
                     .init(
                         id: step.id, title: item.title, role: step.role.rawValue, command: masker.mask(step.command),
                         outcome: outcome, reason: reason.map(masker.mask), end: result.end.description,
                         durationMs: result.durationMs, verdicts: result.verdicts.map { .init($0, masker: masker) },
-                        outputTail: result.output.lines(in: (result.output.count - tailCount)..<result.output.count).map(\.text)))
+                        outputTail: tail))
                 onProgress("\(outcome == .failed ? "✗" : "✓") \(step.id)")
             }
             report.suites.append(.init(id: suite.id, title: suite.title, cases: cases))

@@ -4,7 +4,8 @@ import RunbookKit
 ///
 /// 1. **sanitize**: bytes become lines of plain text with styles (``OutputSanitizer``, one per stream);
 /// 2. **judge**: the indicators see the sanitized lines, before anything is masked, so a verdict never
-///    depends on which secrets happen to be set;
+///    depends on which secrets happen to be set; a line longer than the sanitizer keeps reaches them
+///    whole, chunk by chunk (the batch's `LineOverflow`, dropped with the batch);
 /// 3. **mask**: secret values are replaced (``SecretMasker``); nothing unmasked leaves this type;
 /// 4. **keep and journal**: the masked lines go to the output buffer, the journal (the first half of
 ///    its share as they come, the last half at the end), the spool file, and, for the TUI, the batch of
@@ -75,16 +76,26 @@ public struct StepOutputProcessor {
     }
 
     private mutating func consume() {
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || !pending.overflow.isEmpty else { return }
+        // The overflow (the text of cut lines past the cap) is for the indicators only; it is dropped
+        // with the batch, so no more than one chunk of it is ever held.
         if evaluator.observesOutput { evaluator.observe(pending) }
+        guard !pending.isEmpty else {
+            pending.removeAll()
+            journalNewVerdicts()
+            return
+        }
         if !masker.isEmpty { masker.mask(&pending) }
         spool?.write(pending)
         let first = lineCount
         let room = Swift.max(0, Swift.min(settings.journalLineLimit / 2 - journaled, pending.count))
         if let journal {
             for i in 0..<room {
+                let line = pending[i]
                 journal.append(
-                    .output(.init(step: step.id, channel: pending.channel(of: i), line: first + i + 1, text: pending[i].text)))
+                    .output(
+                        .init(step: step.id, channel: line.channel, line: first + i + 1, text: line.text,
+                              droppedBytes: line.droppedBytes)))
             }
         }
         journaled += room
@@ -150,7 +161,8 @@ public struct StepOutputProcessor {
         var n = lineCount - kept
         for line in buffer.lines(in: (buffer.count - kept)..<buffer.count) {
             n += 1
-            journal?.append(.output(.init(step: step.id, channel: line.channel, line: n, text: line.text)))
+            journal?.append(
+                .output(.init(step: step.id, channel: line.channel, line: n, text: line.text, droppedBytes: line.droppedBytes)))
         }
     }
 }

@@ -446,12 +446,11 @@ extension AppState {
     /// `▶`), the last is kept for the scroll marks.
     static func textWidth(_ inner: Rect) -> Int { max(1, inner.width - 2) }
 
-    /// The text of an output line as the pane shows it (tabs as spaces, nothing unsafe).
     /// A line as the pane shows it: safe, tabs expanded, and a line the sanitizer cut ends with a mark
     /// saying how much was cut.
     static func shownText(_ line: OutputLine) -> String {
         let text = TerminalSafeText.make(line.text).replacingTabs()
-        return line.droppedBytes > 0 ? text + " ⋯ \(line.droppedBytes) more bytes cut" : text
+        return text + OutputLine.cutMark(droppedBytes: line.droppedBytes)
     }
 
     /// Where a line breaks when wrapped at `width` cells: the UTF-8 ranges of its rows (at least one).
@@ -579,15 +578,22 @@ extension AppState {
     func drawStyled(_ line: OutputLine, piece: Range<Int>, into grid: inout CellGrid, _ rect: Rect, base: CellStyle,
                     theme: Theme) {
         let text = Self.shownText(line)
-        if line.styles.isEmpty || text != line.text {
+        // The styles count bytes of the line's text: kept when the shown text is that text (and a cut
+        // line's mark after it, drawn in the base style).
+        if line.styles.isEmpty || !text.utf8.starts(with: line.text.utf8) {
             grid.put(Self.slice(text, piece).safeLine, in: rect, line: 0, style: base)
             return
         }
         var col = 0
         var offset = piece.lowerBound
+        // A run that starts or ends inside a grapheme cluster (`e`, then `ESC[31m` and a combining
+        // accent) is moved to the cluster's end: a cluster is drawn whole, in the style of its start.
+        let starts = Self.clusterStarts(text, piece)
+        func snap(_ o: Int) -> Int { starts.first { $0 >= o } ?? piece.upperBound }
         for run in line.styles where run.range.upperBound > piece.lowerBound && run.range.lowerBound < piece.upperBound {
-            let from = max(run.range.lowerBound, piece.lowerBound)
-            let to = min(run.range.upperBound, piece.upperBound)
+            let from = max(snap(max(run.range.lowerBound, piece.lowerBound)), offset)
+            let to = snap(min(run.range.upperBound, piece.upperBound))
+            guard to > from else { continue }
             if from > offset { col += grid.put(Self.slice(text, offset..<from), in: rect, line: 0, indent: col, style: base) }
             col += grid.put(Self.slice(text, from..<to), in: rect, line: 0, indent: col, style: theme.style(run.style, base: base))
             offset = to
@@ -596,6 +602,18 @@ extension AppState {
         if offset < piece.upperBound {
             grid.put(Self.slice(text, offset..<piece.upperBound), in: rect, line: 0, indent: col, style: base)
         }
+    }
+
+    /// The UTF-8 offsets (into `text`) where the grapheme clusters of `piece` start, and its end.
+    static func clusterStarts(_ text: String, _ piece: Range<Int>) -> [Int] {
+        var starts: [Int] = []
+        var offset = piece.lowerBound
+        for character in slice(text, piece) {
+            starts.append(offset)
+            offset += character.utf8.count
+        }
+        starts.append(piece.upperBound)
+        return starts
     }
 
     /// Underlines every occurrence of `query` (ignoring case) in a drawn line.

@@ -182,4 +182,121 @@ struct IndicatorEvaluatorTests {
         #expect(e.verdicts.map(\.state) == [.passed, .pending, .pending, .pending, .failed, .pending])
         #expect(e.verdicts[0].decidingLine == "--ab--")
     }
+
+    // MARK: - A line too long to keep is judged whole
+
+    /// Runs `bytes`, in chunks of `chunk` bytes, through a real sanitizer (16 KiB cap) into the
+    /// evaluator, as the step core does, and ends the step with exit 0.
+    func judge(_ kinds: [Indicator.Kind], _ bytes: [UInt8], chunk: Int = 4096) -> IndicatorEvaluator {
+        var e = IndicatorEvaluator(indicators: kinds.map { indicator($0) } + [indicator(.exit(.any))])
+        var sanitizer = OutputSanitizer(channel: .stdout)
+        var batch = OutputLineBatch()
+        for start in stride(from: 0, to: bytes.count, by: chunk) {
+            sanitizer.feed(Array(bytes[start..<min(bytes.count, start + chunk)]), into: &batch)
+            e.observe(batch)
+            batch.removeAll()
+        }
+        sanitizer.finish(into: &batch)
+        e.observe(batch)
+        e.finish(.exited(0))
+        return e
+    }
+
+    /// `count` bytes of `a`, then `tail`.
+    func longLine(_ count: Int, _ tail: String) -> [UInt8] {
+        [UInt8](repeating: UInt8(ascii: "a"), count: count) + Array(tail.utf8)
+    }
+
+    @Test("a needle at the end of a 1 MB line is found: contains passes, not contains fails, with the kept beginning as the line")
+    func needleAtTheEndOfALongLine() {
+        let e = judge([.contains("NEEDLE"), .notContains("NEEDLE"), .matches("NEEDLE$")], longLine(1_000_000, "NEEDLE\n"))
+        #expect(e.verdicts.map(\.state) == [.passed, .failed, .passed, .passed])
+        #expect(e.verdicts[0].decidingLine == String(repeating: "a", count: 16 * 1024))
+        #expect(e.verdicts[1].reason == "a line contains it")
+
+        let absent = judge([.contains("NEEDLE"), .notContains("NEEDLE"), .matches("NEEDLE")], longLine(1_000_000, "NEEDL\n"))
+        #expect(absent.verdicts.map(\.state) == [.failed, .passed, .failed, .passed])
+    }
+
+    /// The window slides by this: a window is full at twice it.
+    static let overlap = IndicatorEvaluator.longLineOverlap
+
+    @Test("a needle across the cut, a chunk's end or a window's edge is found at every offset", arguments: [
+        16 * 1024 - 3, 16 * 1024, 2 * overlap - 2, 2 * overlap, 3 * overlap - 5, 4 * overlap + 1, 100_000,
+    ])
+    func needleAcrossEveryBoundary(_ at: Int) {
+        var bytes = longLine(200_000, "\n")
+        bytes.replaceSubrange(at..<(at + 6), with: Array("NEEDLE".utf8))
+        for chunk in [1000, 4096, 65_536] {
+            let e = judge([.contains("NEEDLE"), .notContains("NEEDLE"), .matches("NE+DLE")], bytes, chunk: chunk)
+            #expect(e.verdicts.map(\.state) == [.passed, .failed, .passed, .passed], "at \(at), chunks of \(chunk)")
+        }
+    }
+
+    @Test("a needle only in the text a carriage return rewrote does not count, as on a short line")
+    func rewrittenLongLine() {
+        let e = judge([.contains("NEEDLE"), .notContains("NEEDLE")], longLine(100_000, "NEEDLE\rdone\n"))
+        #expect(e.verdicts.map(\.state) == [.failed, .passed, .passed])
+        let short = judge([.contains("NEEDLE"), .notContains("NEEDLE")], Array("NEEDLE\rdone\n".utf8))
+        #expect(short.verdicts.map(\.state) == e.verdicts.map(\.state))
+    }
+
+    @Test("anchors on a cut line: ^ is the line's real start and $ its real end, never the cut or a window's edge")
+    func anchorsOnACutLine() {
+        // The second window's searched part starts at `overlap`, the third's at twice it: a `b` at each.
+        var line = longLine(100_000, "bz\n")
+        line[Self.overlap] = UInt8(ascii: "b")
+        line[2 * Self.overlap] = UInt8(ascii: "b")
+        let e = judge([
+            .matches("^a"), .matches("z$"), .matches("bz$"),  // pass: the real start and end
+            .matches("a$"),  // the kept 16 KiB end in `a`, the line does not
+            .matches("^b"), .matches("^z"),  // no `b` starts the line, whatever window it starts
+            .matches("^a+bz$"),  // a match longer than a window is not found: not green
+        ], line)
+        #expect(e.verdicts.map(\.state) == [.passed, .passed, .passed, .failed, .failed, .failed, .failed, .passed])
+    }
+
+    @Test("a word boundary at a window's cut edge is not trusted; at the line's real end it is")
+    func wordBoundaryAtAWindowEdge() {
+        // The first window is full at twice `overlap`: `WORD` ends exactly there, and the line goes on with `a`.
+        var bytes = longLine(200_000, "\n")
+        let end = 2 * Self.overlap
+        bytes.replaceSubrange((end - 5)..<end, with: Array(" WORD".utf8))
+        let e = judge([.matches("WORD\\>"), .matches("WORD\\b"), .matches("WORD")], bytes, chunk: 1000)
+        #expect(e.verdicts.map(\.state) == [.failed, .failed, .passed, .passed])
+        let atEnd = judge([.matches("WORD\\>"), .matches("\\bWORD\\b")], longLine(100_000, " WORD\n"))
+        #expect(atEnd.verdicts.map(\.state) == [.passed, .passed, .passed])
+        // `WORD` right where the second window's searched part starts: the `a` before it is still read.
+        var joined = longLine(100_000, "\n")
+        joined.replaceSubrange(Self.overlap..<(Self.overlap + 4), with: Array("WORD".utf8))
+        let inWord = judge([.matches("\\bWORD"), .matches("\\<WORD"), .matches("aWORD")], joined, chunk: 1000)
+        #expect(inWord.verdicts.map(\.state) == [.failed, .failed, .passed, .passed])
+    }
+
+    @Test("equals fails on standard output with a cut line instead of comparing its kept beginning")
+    func equalsWithACutLine() {
+        let kept = String(repeating: "a", count: 16 * 1024)
+        let e = judge([.equals(kept)], longLine(20_000, "\n"))
+        #expect(e.verdicts[0].state == .failed)
+        #expect(e.verdicts[0].reason == "a line of the output is longer than 16 KiB: too long to compare")
+    }
+
+    @Test("standard output and standard error each keep their own long line")
+    func longLinesOnBothStreams() {
+        var e = IndicatorEvaluator(indicators: [indicator(.contains("NEEDLE")), indicator(.exit(.any))])
+        var out = OutputSanitizer(channel: .stdout)
+        var err = OutputSanitizer(channel: .stderr)
+        var batch = OutputLineBatch()
+        // NEE on stdout, DLE on stderr, each a long line: no line holds NEEDLE.
+        out.feed(longLine(30_000, "NEE"), into: &batch)
+        e.observe(batch)
+        batch.removeAll()
+        err.feed(Array("DLE".utf8) + longLine(30_000, "\n"), into: &batch)
+        e.observe(batch)
+        batch.removeAll()
+        out.feed(Array("\n".utf8), into: &batch)
+        e.observe(batch)
+        e.finish(.exited(0))
+        #expect(e.verdicts[0].state == .failed)
+    }
 }

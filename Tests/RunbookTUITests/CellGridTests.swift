@@ -31,4 +31,23 @@ struct CellGridTests {
         grid.put("a\u{1B}[2J", row: 0, column: 0)
         #expect(!grid.cells.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 } })
     }
+
+    @Test("a wide character or grapheme cluster at the right edge is drawn whole or not at all")
+    func clustersAtTheRightEdge() {
+        func row(_ text: String, columns: Int) -> [String] {
+            var grid = CellGrid(size: ScreenSize(columns: columns, rows: 1))
+            grid.put(text, row: 0, column: 0)
+            return grid.cells.map(\.text)
+        }
+        let family = "👩\u{200D}👩\u{200D}👧"
+        // Does not fit: left out, the cell stays blank (no half of it, no joiner on its own).
+        #expect(row("ab" + family, columns: 3) == ["a", "b", " "])
+        #expect(row("a🇫🇷", columns: 2) == ["a", " "])
+        // Fits: the whole cluster in one cell, its second column empty.
+        #expect(row(family + "x", columns: 3) == [family, "", "x"])
+        #expect(row("a🇫🇷", columns: 3) == ["a", "🇫🇷", ""])
+        #expect(row("abe\u{301}", columns: 3) == ["a", "b", "e\u{301}"])
+        #expect(DisplayWidth.clip("ab" + family + "cd", to: 4) == "ab…")
+        #expect(DisplayWidth.clip("x🇫🇷", to: 2, ellipsis: false) == "x")
+    }
 }

@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
         .testTarget(name: "CCursesTests", dependencies: ["CCurses"]),
         .testTarget(name: "RunbookCLITests", dependencies: ["RunbookKit", "RunbookTestSupport"]),
-        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner", "RunbookTestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem", "RunbookTestSupport"]),
     ]
 )

@@ -170,8 +170,7 @@ struct RuntimeTests {
         let screen = try session.screen()
         #expect(screen.components(separatedBy: "runbook report").count == 2, "one hint: \(screen)")
         #expect(screen.contains("session \(id) recorded\nits report: runbook report \(id)\n"))
-        let report = try Subprocess.run(
-            [Paths.binary, "report", id], environment: ["XDG_STATE_HOME": session.folder + "/state", "PATH": "/usr/bin:/bin"])
+        let report = try Subprocess.runbook(["report", id], environment: ["XDG_STATE_HOME": session.folder + "/state"])
         #expect(report.status == 0)
         #expect(report.stdout.contains("- Result: ended (a step was cancelled by leaving)"))
         #expect(report.stdout.contains("**quit** (`forever`): the engineer quit while forever ran: cancelled"))
@@ -350,25 +349,23 @@ struct RuntimeTests {
         #expect(times.count == lines.count)
         #expect(times == times.sorted(), "monotonic")
         // Each key is drawn before the next one is read.
+        func time(_ line: Substring) -> Int64? { line.split(separator: " ").first.flatMap { Int64($0) } }
         for key in keys.dropLast() {
-            let t = Int64(key.split(separator: " ")[0])!
-            #expect(frames.contains { Int64($0.split(separator: " ")[0])! >= t })
+            let t = try #require(time(key), "no time in \(key)")
+            #expect(frames.contains { (time($0) ?? .min) >= t })
         }
     }
 
     @Test("without a terminal, runbook explains where to go and exits 2")
     func notATerminal() throws {
-        let run = try Subprocess.run(
-            [Paths.binary, Paths.repository + "/runbooks"],
-            environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"])
+        let run = try Subprocess.runbook([Paths.repository + "/runbooks"], environment: ["TERM": "xterm"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("needs a terminal"))
         #expect(run.stderr.contains("runbook list"))
         #expect(run.stderr.contains("runbook check"))
         // Subcommands still work without a terminal.
-        let list = try Subprocess.run(
-            [Paths.binary, "list", Paths.repository + "/runbooks"], environment: ["PATH": "/usr/bin:/bin"])
+        let list = try Subprocess.runbook(["list", Paths.repository + "/runbooks"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("gke-staging-troubleshooting"))
     }

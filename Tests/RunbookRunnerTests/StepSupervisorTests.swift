@@ -15,8 +15,7 @@ struct StepSupervisorTests {
     /// one first. So the step writes one line, then waits on a gate until the test has seen it.
     @Test("stdout and stderr keep their channel and, when one waits for the other, their order")
     func channelsAndOrder() throws {
-        let folder = try TemporaryFolder("runbook-supervisor")
-        let gate = try NamedPipe(in: folder.path, name: "gate")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-supervisor"), name: "gate")
         var environment = ProcessProbe.environment
         environment["GATE"] = gate.path
         var output = CapturedOutput()
@@ -108,8 +107,7 @@ struct StepSupervisorTests {
     /// kernel, and only then lets the step go on.
     @Test("a cancel pipe whose writer closed neither cancels nor spins: the loop sleeps while the step waits")
     func closedCancelPipe() throws {
-        let folder = try TemporaryFolder("runbook-supervisor")
-        let gate = try NamedPipe(in: folder.path, name: "gate")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-supervisor"), name: "gate")
         var environment = ProcessProbe.environment
         environment["GATE"] = gate.path
         let cancel = ProcessProbe.cancelPipe()

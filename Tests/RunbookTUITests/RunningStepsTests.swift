@@ -104,8 +104,7 @@ struct RunningStepsTests {
     /// Each burst waits on a gate until the test has taken the one before as events.
     @Test("an output event's lines stay as they came while the step prints more (the batch storage is reused)")
     func batchesKept() throws {
-        let folder = try TemporaryFolder("runbook-steps")
-        let gate = try NamedPipe(in: folder.path, name: "gate")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
         var released = 0
         let report = Self.run(
             Self.launch(
@@ -125,8 +124,7 @@ struct RunningStepsTests {
 
     @Test("stdout and stderr keep their channel")
     func channels() throws {
-        let folder = try TemporaryFolder("runbook-steps")
-        let gate = try NamedPipe(in: folder.path, name: "gate")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
         var released = false
         let report = Self.run(Self.launch(#"echo out; read x < "$GATE"; echo err >&2"#, gate: gate)) { _, report in
             if !released, !report.lines.isEmpty {
@@ -140,8 +138,7 @@ struct RunningStepsTests {
     /// The step prints part of a line, then waits until the test has seen it as the line in progress.
     @Test("a line in progress is reported as partial before its line end arrives")
     func partial() throws {
-        let folder = try TemporaryFolder("runbook-steps")
-        let gate = try NamedPipe(in: folder.path, name: "gate")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
         var released = false
         let report = Self.run(
             Self.launch(#"printf 'progress 50%%'; read x < "$GATE"; printf '\rprogress 100%%\n'"#, gate: gate)
@@ -160,8 +157,7 @@ struct RunningStepsTests {
     /// that line in progress: the partial must be there, and must not show the secret's start.
     @Test("secrets are masked in lines and in the line in progress, even while only their start has arrived")
     func masked() throws {
-        let folder = try TemporaryFolder("runbook-steps")
-        let gate = try NamedPipe(in: folder.path, name: "gate")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
         var released = false
         let report = Self.run(
             Self.launch(

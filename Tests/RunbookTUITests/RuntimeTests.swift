@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -240,7 +241,10 @@ struct RuntimeTests {
 
     @Test("resizing while output streams keeps the step running and redraws at the new size")
     func resizeWhileStreaming() throws {
-        let session = try TmuxSession([Self.fixture])
+        // The step stops half way on this gate until the first resize is drawn: it is running then,
+        // whatever the machine's speed.
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-stream"), name: "gate")
+        let session = try TmuxSession([Self.fixture], environment: ["STREAM_GATE": gate.path])
         try Self.runStep(.streams, in: session)
         try session.waitFor("stream line 5")
         try session.resize(columns: 110, rows: 32)
@@ -248,6 +252,7 @@ struct RuntimeTests {
             screen.split(separator: "\n").contains { $0.count > 100 && $0.hasPrefix("└") }
         }
         #expect(!wide.contains("STREAM-FINISHED"), "the step was still running when the size changed")
+        gate.release()
         try session.resize(columns: 60, rows: 20)
         try session.waitForScreen("a redraw at 60 columns") { screen in
             screen.split(separator: "\n").contains { $0.hasPrefix("└") && $0.count == 60 }

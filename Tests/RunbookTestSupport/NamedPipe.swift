@@ -17,7 +17,7 @@ import Darwin
 ///   ``receiveLine(within:)``.
 ///
 /// ```swift
-/// let gate = try NamedPipe(in: folder.path, name: "gate")
+/// let gate = try NamedPipe(in: TemporaryFolder("runbook-gate"), name: "gate")
 /// // step: printf 'partial'; read _ < "$GATE"; echo ' end'
 /// gate.release()
 /// ```
@@ -25,11 +25,23 @@ public final class NamedPipe: @unchecked Sendable {
     /// The FIFO's path, for the step's environment.
     public let path: String
     private let fd: Int32
+    /// The folder it lives in, when the pipe owns it: kept as long as the pipe.
+    private let folder: TemporaryFolder?
     private let lock = NSLock()
     private var received: [UInt8] = []
 
+    /// Makes the FIFO `name` in `folder`, which lasts at least as long as the pipe.
+    public convenience init(in folder: TemporaryFolder, name: String) throws {
+        try self.init(in: folder.path, name: name, keeping: folder)
+    }
+
     /// Makes the FIFO `folder/name` (mode 0600) and opens it.
-    public init(in folder: String, name: String) throws {
+    public convenience init(in folder: String, name: String) throws {
+        try self.init(in: folder, name: name, keeping: nil)
+    }
+
+    private init(in folder: String, name: String, keeping owner: TemporaryFolder?) throws {
+        self.folder = owner
         path = folder + "/" + name
         guard mkfifo(path, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         let opened = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK)

@@ -76,6 +76,7 @@ struct DrillCommandTests {
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 2)
         for row in rows { #expect(Set(row.keys) == ["id", "title", "description", "entry", "runbook", "path"]) }
+        try #require(rows.count > 1)
         #expect(rows[0]["id"] as? String == "widget-down")
         #expect(rows[0]["entry"] as? String == "widget-down")
         #expect(rows[0]["runbook"] as? String == runbooks + "/widget.md")

@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(
             name: "RunbookCLITests",
             dependencies: ["RunbookKit", "RunbookTestSupport", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "RunbookTUITests", dependencies: ["RunbookTUI", "RunbookKit", "RunbookRunner", "RunbookTestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(name: "RunbookRunnerTests", dependencies: ["RunbookRunner", "RunbookKit", "CSystem", "RunbookTestSupport"]),
     ]
 )

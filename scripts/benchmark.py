@@ -224,7 +224,8 @@ def masking(args, binary, env, folder, table):
 
 
 def memory(args, binary, env, folder, table):
-    """(b): max RSS while a step prints 1 GB, as short lines, lines at the line cap, long lines, one line."""
+    """(b): max RSS while a step prints 1 GB, as short lines, lines at the line cap, long lines, one line,
+    and an escape sequence that never ends."""
     size = int(args.gigabytes * 1000 * MB)
     gen = f"head -c {size} /dev/zero | tr '\\0' a"
     variants = [
@@ -232,6 +233,8 @@ def memory(args, binary, env, folder, table):
         ("16 KiB lines (the line cap)", gen + " | fold -w 16383"),
         ("1 MB lines", gen + " | fold -w 999999"),
         ("no newline at all", gen),
+        # Hostile output: an OSC (a clipboard write) that never ends, abandoned at its cap.
+        ("an unterminated OSC 52", "{ printf '\\033]52;c;'; " + gen.replace("tr '\\0' a", "tr '\\0' A") + "; }"),
     ]
     empty = runbook_file(folder, "empty", "true", ["exit 0"])
     base = [measure([binary, "check", empty], env) for _ in range(3)]

@@ -131,19 +131,17 @@ struct CheckCommandTests {
 
     @Test("a time-out fails the step with the reason and leaves no process behind")
     func timeout() throws {
+        // Only the processes of this run count: they carry its mark in their environment.
+        let marker = ProcessMarker()
+        defer { marker.killAll() }
         try "pod-1 CrashLoopBackOff\n".write(toFile: state + "/status", atomically: true, encoding: .utf8)
-        let before = Self.sleepers()
-        let run = try check(["--entry", "allowed-hosts"])
+        let run = try ProgramRun.run(
+            ["check", fixture, "--set", "STATE_DIR=\(state)", "--entry", "allowed-hosts"],
+            environment: ["XDG_STATE_HOME": home].merging(marker.environment) { $1 })
         #expect(run.status == 1)
         #expect(run.stdout.contains("timed out"))
         // Nothing the step started survives it (its group was killed).
-        let deadline = Date().addingTimeInterval(10)
-        var survivors = Self.sleepers().subtracting(before)
-        while !survivors.isEmpty && Date() < deadline {
-            usleep(50_000)  // poll interval: PID 1 reaps killed orphans on its own schedule; bounded by the deadline
-            survivors = Self.sleepers().subtracting(before)
-        }
-        #expect(survivors.isEmpty, "left running: \(survivors)")
+        #expect(marker.survivors().isEmpty, "left running: \(marker.living())")
     }
 
     @Test("the checklist runs its checkable items; a manual one is reported, failing only with --strict")
@@ -192,21 +190,14 @@ struct CheckCommandTests {
 
             - exit 0
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        var pid: pid_t = 0
-        let argWords: [String] = [ProgramRun.binary, "check", file]
+        let marker = ProcessMarker()
+        defer { marker.killAll() }
         // XDG_RUNTIME_DIR: the step's private folder, which the killed tool cannot remove, is made in
         // the test's folder rather than in /tmp.
-        let envWords: [String] = ["XDG_STATE_HOME=\(home)", "XDG_RUNTIME_DIR=\(dir)", "PATH=/usr/bin:/bin"]
-        let argv: [UnsafeMutablePointer<CChar>?] = argWords.map { strdup($0) } + [nil]
-        let env: [UnsafeMutablePointer<CChar>?] = envWords.map { strdup($0) } + [nil]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        #expect(posix_spawn(&pid, ProgramRun.binary, &actions, nil, argv, env) == 0)
-        posix_spawn_file_actions_destroy(&actions)
-        argv.forEach { free($0) }
-        env.forEach { free($0) }
+        let program = try StartedProgram.start(
+            ["check", file], environment: ["XDG_STATE_HOME": home, "XDG_RUNTIME_DIR": dir].merging(marker.environment) { $1 },
+            folder: dir)
+        let pid = program.pid
         // Wait until the journal has output in it, then kill -9 the tool in mid-stream.
         let deadline = Date().addingTimeInterval(20)
         var journalPath: String?
@@ -233,28 +224,7 @@ struct CheckCommandTests {
         #expect(report.stdout.contains("line 1"))
         #expect(report.stdout.contains("- Result: unfinished"))
         // The run watcher ended the orphaned step: the tool itself could not, it was SIGKILLed.
-        let gone = KillTests.eventually(seconds: 2) { Self.processes({ $0.contains("while true; do i=$((i+1))") }).isEmpty }
-        #expect(gone, "the step's loop outlived runbook")
-        Self.killLoops(matching: file)
-    }
-
-    /// Pids of `sleep 1000` processes.
-    static func sleepers() -> Set<Int32> {
-        processes { $0 == "sleep\u{0}1000\u{0}" }
-    }
-
-    static func processes(_ match: (String) -> Bool) -> Set<Int32> {
-        var out = Set<Int32>()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(name), let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { continue }
-            if match(String(decoding: data, as: UTF8.self)) { out.insert(pid) }
-        }
-        return out
-    }
-
-    static func killLoops(matching file: String) {
-        // The step's shell is `sh -c <command>`; its group is its pid.
-        for pid in processes({ $0.contains("while true; do i=$((i+1))") }) { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
+        #expect(marker.survivors().isEmpty, "the step's loop outlived runbook: \(marker.living())")
     }
 }
 

@@ -29,9 +29,15 @@ struct InstallTests {
         // PATH without the prefix, so the script says how to add it.
         let swift = try #require(ExecutableSearch.path(of: "swift"), "the install builds with swift, which is not on PATH")
         let path = URL(fileURLWithPath: swift).deletingLastPathComponent().path + ":/usr/local/bin:/usr/bin:/bin"
+        // The build is SwiftPM's: it gets the developer's HOME and cache folder (its caches of packages);
+        // the rest of the environment stays the test's own.
+        let developer = ProcessInfo.processInfo.environment
+        var environment = ["PATH": path]
+        environment["HOME"] = developer["HOME"]
+        environment["XDG_CACHE_HOME"] = developer["XDG_CACHE_HOME"] ?? developer["HOME"].map { $0 + "/.cache" }
         let script = try StartedProgram.start(
             ["--prefix", root, "--scratch-path", repository + "/.build-install"],
-            environment: ["PATH": path], folder: prefix.path, executable: repository + "/scripts/install")
+            environment: environment, folder: prefix.path, executable: repository + "/scripts/install")
         let status = script.waitUntilExit()
         try #require(status == 0, "scripts/install exited \(status):\n\(script.stderr.suffix(4000))")
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,11 +10,6 @@ import Glibc
 /// process group and removes the private run folder, with the values a step assigned.
 @Suite("kill -9 of runbook check")
 struct KillTests {
-    /// Processes whose command line holds `marker`.
-    static func survivors(_ marker: String) -> [Int32] {
-        CheckCommandTests.processes { $0.contains(marker) }.sorted()
-    }
-
     /// Waits until `condition` holds or `seconds` pass; true when it held.
     static func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -24,13 +20,25 @@ struct KillTests {
         return condition()
     }
 
-    @Test("kill -9 in the middle of a step: its group (background jobs too) ends within a second, the run folder goes")
+    /// Whether the journal of a session under `state` holds an output record with `text`.
+    static func journaled(_ text: String, in state: String) -> Bool {
+        let root = state + "/runbook/sessions"
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return ids.contains { id in
+            let journal = (try? String(contentsOfFile: root + "/" + id + "/journal.jsonl", encoding: .utf8)) ?? ""
+            return journal.split(separator: "\n").contains { $0.contains("\"output\"") && $0.contains(text) }
+        }
+    }
+
+    @Test("kill -9 in the middle of a step: its group (background jobs too) ends, the run folder goes")
     func killedCheck() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-k9-\(UUID().uuidString)").path
         let tmp = root + "/tmp"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let marker = "77\(Int.random(in: 100_000...999_999))"
+        // The step's processes carry this mark in their environment: only they are counted.
+        let marker = ProcessMarker()
+        defer { marker.killAll() }
         // A stale run folder of a process that is gone: the next start removes it.
         let stale = tmp + "/runbook-run-999999-abcdef"
         try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
@@ -50,7 +58,7 @@ struct KillTests {
             ### Verify
 
             ```sh
-            TOKEN=assigned-$DB_PASSWORD; sleep \(marker) & sleep \(marker)1; echo "$TOKEN"
+            echo started; TOKEN=assigned-$DB_PASSWORD; sleep 1000 & sleep 1001; echo "$TOKEN"
             ```
 
             - exit 0
@@ -59,10 +67,14 @@ struct KillTests {
             ["check", file],
             environment: [
                 "TMPDIR": tmp, "XDG_STATE_HOME": root + "/state", "HOME": root, "PATH": "/usr/bin:/bin",
-                "DB_PASSWORD": "pw-\(marker)",
-            ],
+                "DB_PASSWORD": "pw-\(marker.value)",
+            ].merging(marker.environment) { $1 },
             folder: root)
-        #expect(Self.eventually(seconds: 20) { Self.survivors(marker).count >= 2 }, "the step started")
+        #expect(Self.eventually(seconds: 20) { marker.living().count >= 4 }, "the step started: runbook, the step's shell and two sleeps")
+        // runbook registers the step's group with the watcher right after the spawn, before it reads the
+        // step's output: once the output is journaled, the group is registered. (Killed in between,
+        // runbook leaves the step running: a known limit in docs/reliability.md.)
+        #expect(Self.eventually(seconds: 20) { Self.journaled("started", in: root + "/state") }, "the step's output was journaled")
         let runFolders = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("runbook-run-") }
         #expect(runFolders.count == 1 && !runFolders.contains("runbook-run-999999-abcdef"), "the stale folder was removed: \(runFolders)")
         if let folder = runFolders.first {
@@ -71,10 +83,9 @@ struct KillTests {
         }
         kill(program.pid, SIGKILL)
         _ = program.wait()
-        #expect(Self.eventually(seconds: 1.5) { Self.survivors(marker).isEmpty }, "no process of the step survives")
-        #expect(Self.eventually(seconds: 1.5) {
+        #expect(marker.survivors().isEmpty, "no process of the step survives: \(marker.living())")
+        #expect(Self.eventually(seconds: 10) {
             ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty
         }, "nothing is left in TMPDIR: \((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [])")
-        for pid in Self.survivors(marker) { kill(pid, SIGKILL) }
     }
 }

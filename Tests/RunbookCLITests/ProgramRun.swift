@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,11 +56,15 @@ struct ProgramRun {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// Runs `runbook args...` (or `executable args...`) with `environment` added, stdin from /dev/null
-    /// (or the file `stdin`).
+    /// Runs `runbook args...` (or `executable args...`), stdin from /dev/null (or the file `stdin`), in
+    /// a private environment (``ProgramEnvironment``: its own `HOME`, `XDG_*` and `TMPDIR` in a folder
+    /// removed afterwards, `PATH` /usr/local/bin:/usr/bin:/bin) with `environment` applied on top.
     static func run(
         _ args: [String], environment: [String: String] = [:], executable: String = binary, stdin: String = "/dev/null"
     ) throws -> ProgramRun {
+        let folder = try TemporaryFolder("runbook-program")
+        defer { withExtendedLifetime(folder) {} }
+        let env = try ProgramEnvironment.make(in: folder.path, overrides: environment)
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
@@ -72,9 +77,6 @@ struct ProgramRun {
         posix_spawn_file_actions_addclose(&actions, outPipe[0])
         posix_spawn_file_actions_addclose(&actions, errPipe[0])
 
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        for (k, v) in environment { env[k] = v }
         let argv = ([executable] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -123,12 +125,19 @@ struct StartedProgram {
     let pid: pid_t
     let stdoutPath: String
     let stderrPath: String
+    /// The private folders of its environment, removed when the last copy of this value goes.
+    let environmentFolder: TemporaryFolder
+    /// The environment it was started with.
+    let environment: [String: String]
 
-    /// Starts `runbook args...` (or `executable args...`) with `environment` added, stdin from
-    /// /dev/null, stdout and stderr into files in `folder`.
+    /// Starts `runbook args...` (or `executable args...`), stdin from /dev/null, stdout and stderr
+    /// into files in `folder`, in a private environment (as ``ProgramRun/run(_:environment:executable:)``)
+    /// with `environment` applied on top.
     static func start(
         _ args: [String], environment: [String: String] = [:], folder: String, executable: String = ProgramRun.binary
     ) throws -> StartedProgram {
+        let private_ = try TemporaryFolder("runbook-program")
+        let env = try ProgramEnvironment.make(in: private_.path, overrides: environment)
         let out = folder + "/stdout", err = folder + "/stderr"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -136,9 +145,6 @@ struct StartedProgram {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        for (k, v) in environment { env[k] = v }
         let argv = ([executable] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -148,7 +154,8 @@ struct StartedProgram {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
-        return StartedProgram(pid: pid, stdoutPath: out, stderrPath: err)
+        return StartedProgram(
+            pid: pid, stdoutPath: out, stderrPath: err, environmentFolder: private_, environment: env)
     }
 
     /// Waits for the program to end (at most `seconds`, then it is killed) and returns its status,

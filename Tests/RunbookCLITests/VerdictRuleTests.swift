@@ -109,6 +109,7 @@ struct VerdictRuleTests {
         #expect((broken["reason"] as? String)?.contains("exit 1, expected exit 0") == true)
         let verdicts = try #require(broken["verdicts"] as? [[String: Any]])
         #expect(verdicts.map { $0["state"] as? String } == ["passed", "failed"])
+        try #require(verdicts.count > 1)
         #expect(verdicts[0]["implied"] == nil)
         #expect(verdicts[1]["implied"] as? Bool == true)
         #expect(verdicts[1]["kind"] as? String == "exit_code")

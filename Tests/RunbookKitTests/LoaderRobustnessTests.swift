@@ -69,6 +69,7 @@ import RunbookTestSupport
         let runbook = try loaded("---\ntitle: T\nversion: \(version)\n---\n# T\n")
         let errors = runbook.errors
         try #require(errors.count == 1, "\(runbook.diagnostics)")
+        try #require(errors.count > 0)
         #expect(errors[0].location == SourceLocation(line: 3, column: 10))
         #expect(errors[0].message.contains("semantic version"))
         #expect(runbook.version == nil)
@@ -218,6 +219,7 @@ import RunbookTestSupport
         let runbook = try loaded(RobustnessFixture.aliasBomb(key: false), seconds: 30)
         let errors = runbook.errors
         try #require(errors.count == 1, "\(runbook.diagnostics)")
+        try #require(errors.count > 0)
         #expect((2...11).contains(errors[0].location.line))
         #expect(errors[0].message.contains("alias"))
     }
@@ -387,6 +389,7 @@ import RunbookTestSupport
         #expect(runbook.errors.isEmpty)
         let steps = runbook.allSteps
         try #require(steps.count == 2)
+        try #require(steps.count > 1)
         #expect(steps[0].command == "kubectl get pods -n prod\nkubectl get svc \\\n    -n prod")
         #expect(steps[0].exampleOutput == "NAME    READY   STATUS\nweb-1   1/1     Running\nNAME   TYPE")
         #expect(steps[1].command == "uptime")

@@ -128,13 +128,12 @@ import Testing
         #expect(lines == [OutputLine(channel: .stderr, text: "ok")])
     }
 
-    @Test func tenMegabyteLineIsCappedQuicklyInBoundedMemory() {
+    @Test func tenMegabyteLineIsCappedInBoundedMemory() {
         var sanitizer = OutputSanitizer(channel: .stdout)
         var lines: [OutputLine] = []
         let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
         let total = 10 * 1024 * 1024
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
+        do {
             for _ in 0..<(total / chunk.count) { sanitizer.feed(chunk, into: &lines) }
             #expect(sanitizer.pendingLine.text.utf8.count == 16 * 1024)
             #expect(sanitizer.pendingLine.droppedBytes == total - 16 * 1024)
@@ -145,7 +144,6 @@ import Testing
         #expect(lines.first?.text == String(repeating: "x", count: 16 * 1024))
         #expect(lines.first?.droppedBytes == total - 16 * 1024)
         #expect(lines.last == OutputLine(channel: .stdout, text: "next"))
-        #expect(elapsed < .seconds(5), "10 MiB took \(elapsed)")
     }
 
     // MARK: - Unterminated and runaway sequences
@@ -157,7 +155,7 @@ import Testing
         input += Array("\nafter\n".utf8)
         var sanitizer = OutputSanitizer(channel: .stdout)
         var lines: [OutputLine] = []
-        let elapsed = ContinuousClock().measure {
+        do {
             stride(from: 0, to: input.count, by: 4096).forEach { start in
                 sanitizer.feed(Array(input[start..<min(start + 4096, input.count)]), into: &lines)
                 #expect(sanitizer.lineStorageCapacity <= 64 * 1024)
@@ -168,7 +166,6 @@ import Testing
         let shown = payload - (64 * 1024 - 7)
         #expect(lines.map(\.text) == [String(repeating: "A", count: 16 * 1024), "after"])
         #expect(lines.first?.droppedBytes == shown - 16 * 1024)
-        #expect(elapsed < .seconds(5), "1 MiB OSC took \(elapsed)")
     }
 
     @Test func unterminatedOSCUnderItsCapAtTheEndShowsNothing() {

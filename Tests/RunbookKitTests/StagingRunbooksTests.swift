@@ -95,6 +95,7 @@ struct StagingRunbooksTests {
     @Test("the options the guide offers are a choice, not a sequence")
     func fixOptions() throws {
         let issues = try self.issues
+        try #require(issues.count > 5)
         #expect(issues[3].fixOptions.count >= 2, "SSL: \(issues[3].fixOptions)")
         #expect(issues[5].fixOptions.count >= 3, "ALLOWED_HOSTS: \(issues[5].fixOptions)")
         #expect(issues[3].fixOptions.first?.lowercased().contains("staging") == true)
@@ -207,6 +208,7 @@ struct StagingRunbooksTests {
             }
         }
         // Issue 3's fix edits the Dockerfile before it rebuilds.
+        try #require(issues.count > 2)
         let issue3 = try issues[2]
         let ids = issue3.steps.map(\.id)
         let edit = try #require(ids.firstIndex(of: "edit-dockerfile"))

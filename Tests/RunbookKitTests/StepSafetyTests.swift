@@ -50,6 +50,7 @@ struct StepSafetyTests {
     func vouchedStep() throws {
         let steps = try load(Self.vouched).allSteps
         #expect(steps.count == 5)
+        try #require(steps.count > 4)
         #expect(steps[0].attributes.readonly)
         #expect(steps[0].safety.safety == .readOnly)
         #expect(steps[0].safety.reason == "vouched read-only by the author (readonly=true)")
@@ -94,6 +95,7 @@ struct StepSafetyTests {
         let entries = try #require(root["entries"] as? [[String: Any]])
         let steps = try #require(entries.first?["steps"] as? [[String: Any]])
         #expect(steps.map { $0["safety"] as? String } == ["read-only", "read-only", "changes", "read-only", "changes"])
+        try #require(steps.count > 2)
         #expect(steps[2]["safety_reason"] as? String == "`kubectl delete` changes cluster objects")
         #expect(steps[0]["vouched_over"] as? String == "changes")
         #expect(steps[0]["needs_terminal"] as? Bool == false && steps[0]["runs_until_interrupted"] as? Bool == false)

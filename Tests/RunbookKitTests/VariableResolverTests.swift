@@ -55,6 +55,7 @@ struct VariableResolverTests {
         let r = VariableResolver(runbook: rb, given: [:], environment: [:])
         let missing = r.missing(for: rb.allSteps)
         #expect(missing.map(\.name) == ["POD_NAME", "DB_PASSWORD"])
+        try #require(rb.allSteps.count > 1)
         #expect(missing.first?.step.id == rb.allSteps[1].id)
         // Without the step that assigns GKE_SA, it is not missing either: it is not a runbook variable.
         let r2 = VariableResolver(runbook: rb, given: ["POD_NAME": "p", "DB_PASSWORD": "s3cret"], environment: [:])
@@ -101,6 +102,7 @@ struct VariableResolverTests {
     func injection() throws {
         let rb = try runbook()
         let r = VariableResolver(runbook: rb, given: ["NAMESPACE": "$(touch pwned); rm -rf x"], environment: [:])
+        try #require(rb.allSteps.count > 1)
         let step = rb.allSteps[1]
         let invocation = StepInvocation(command: step.command, captureFile: nil)
         #expect(!invocation.arguments.joined().contains("touch pwned"))

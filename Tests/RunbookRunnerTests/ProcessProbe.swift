@@ -47,11 +47,28 @@ enum ProcessProbe {
         }
     }
 
-    /// CPU time used so far by the calling thread (a synchronous test runs on one thread).
-    static func threadCPUTime() -> Duration {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return .seconds(ts.tv_sec) + .nanoseconds(ts.tv_nsec)
+    /// The calling thread's /proc/<pid>/task/<tid>/stat path (a synchronous test runs on one thread).
+    static func currentThreadStat() -> String? {
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self") else { return nil }
+        return (link.hasPrefix("/") ? link : "/proc/" + link) + "/stat"
+    }
+
+    /// Whether a thread sleeps in poll()/ppoll(): state S, and, where /proc shows it, the system call
+    /// it is in (7 poll and 271 ppoll on x86_64, 73 ppoll on arm64).
+    static func threadSleepsInPoll(_ statPath: String) -> Bool {
+        guard threadState(statPath) == "S" else { return false }
+        let syscallPath = String(statPath.dropLast("stat".count)) + "syscall"
+        guard let text = try? String(contentsOfFile: syscallPath, encoding: .utf8),
+            let number = text.split(separator: " ").first.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        else { return true }
+        return [7, 271, 73].contains(number)
+    }
+
+    /// The state letter of a thread (R running, S sleeping, …) from its stat file.
+    static func threadState(_ statPath: String) -> Character? {
+        guard let stat = try? String(contentsOfFile: statPath, encoding: .utf8), let close = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ").first?.first
     }
 
     /// The process's command name (/proc/<pid>/comm).

@@ -30,11 +30,13 @@ struct StepRunnerTests {
 
     /// Runs `step`; the time limit only keeps a broken test from hanging (a debug build is slow).
     func run(
-        _ runner: StepRunner, _ step: Step, timeLimit: TimeLimit = TimeLimit(milliseconds: 60_000)
+        _ runner: StepRunner, _ step: Step, timeLimit: TimeLimit = TimeLimit(milliseconds: 60_000),
+        environment: [String: String] = [:]
     ) -> StepRunResult {
         runner.run(
             StepRunRequest(
-                step: step, scope: "entry", shell: "/bin/sh", environment: ProcessProbe.environment,
+                step: step, scope: "entry", shell: "/bin/sh",
+                environment: ProcessProbe.environment.merging(environment) { $1 },
                 workingDirectory: folder, timeLimit: timeLimit))
     }
 
@@ -53,7 +55,7 @@ struct StepRunnerTests {
             runner, step("seq 1 300 | sed 's/^/line /'", [.contains("line 300"), .notContains("line 3000"), .exitCode(0)]))
         journal.close()
         #expect(result.outcome == .passed)
-        #expect(result.verdicts[0].decidingLine == "line 300")
+        #expect(result.verdicts.first?.decidingLine == "line 300")
         #expect(result.output.totalLineCount == 300)
         #expect(result.output.map(\.text) == (201...300).map { "line \($0)" })
 
@@ -105,14 +107,29 @@ struct StepRunnerTests {
         let journal = try JournalWriter(folder: folder)
         var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: [secret]))
         runner.settings.spoolFolder = folder
+        // Each line waits until the spool holds the one before: the two channels' order is the test's.
+        let gate = try NamedPipe(in: folder, name: "gate")
+        let spoolPath = folder + "/output/s.log"
+        let watcher = Thread {
+            for line in ["  plain\n", "! token"] {
+                _ = ProcessProbe.eventually(within: .seconds(30)) {
+                    ((try? String(contentsOfFile: spoolPath, encoding: .utf8)) ?? "").contains(line)
+                }
+                gate.release()
+            }
+        }
+        watcher.start()
         let result = run(
             runner,
-            step("echo plain; sleep 0.1; echo \"token \(secret)\" >&2; sleep 0.1; printf '\\033[1mbold\\033[0m\\n'", [.contains("token")]))
+            step(
+                #"echo plain; read x < "$GATE"; echo "token \#(secret)" >&2; read x < "$GATE"; printf '\033[1mbold\033[0m\n'"#,
+                [.contains("token")]),
+            environment: ["GATE": gate.path])
         journal.close()
         #expect(result.outcome == .passed)
-        #expect(result.verdicts[0].decidingLine == "token \(secret)", "indicators see the output as printed")
+        #expect(result.verdicts.first?.decidingLine == "token \(secret)", "indicators see the output as printed")
         #expect(result.output.map(\.text) == ["plain", "token ••••••", "bold"])
-        #expect(result.output[2].styles == [StyleRun(range: 0..<4, style: TextStyle(bold: true))])
+        #expect(result.output.last?.styles == [StyleRun(range: 0..<4, style: TextStyle(bold: true))])
         let spool = try String(contentsOfFile: folder + "/output/s.log", encoding: .utf8)
         #expect(spool == "  plain\n! token ••••••\n  bold\n")
         let journalText = try String(contentsOfFile: folder + "/journal.jsonl", encoding: .utf8)

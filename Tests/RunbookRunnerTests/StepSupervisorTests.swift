@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import RunbookKit
 import RunbookRunner
+import RunbookTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -11,11 +12,26 @@ import Glibc
 @Suite("StepSupervisor")
 struct StepSupervisorTests {
     /// Two pipes cannot order writes made at the same instant: the loop sees both readable and reads
-    /// one first. Writes separated in time arrive in order, and within one channel order always holds.
-    @Test("stdout and stderr keep their channel and, when separated in time, their order")
+    /// one first. So the step writes one line, then waits on a gate until the test has seen it.
+    @Test("stdout and stderr keep their channel and, when one waits for the other, their order")
     func channelsAndOrder() throws {
-        let (outcome, output) = try runCapturing(
-            "for i in 1 2 3 4 5; do echo out$i; sleep 0.05; echo err$i >&2; sleep 0.05; done")
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-supervisor"), name: "gate")
+        var environment = ProcessProbe.environment
+        environment["GATE"] = gate.path
+        var output = CapturedOutput()
+        var released = 0
+        let outcome = try StepSupervisor().run(
+            ProcessProbe.request(
+                #"for i in 1 2 3 4 5; do echo out$i; read x < "$GATE"; echo err$i >&2; read x < "$GATE"; done"#,
+                environment: environment)
+        ) { channel, bytes in
+            output.append(channel, bytes)
+            // One release per whole line seen: the step writes its next line only then.
+            while released < output.taggedLines.count {
+                gate.release()
+                released += 1
+            }
+        }
         #expect(outcome.status == .exited(0))
         #expect(output.taggedLines == (1...5).flatMap { ["stdout:out\($0)", "stderr:err\($0)"] })
     }
@@ -53,15 +69,13 @@ struct StepSupervisorTests {
             close(cancel.write)
         }
         var output = CapturedOutput()
-        let outcome = StepSupervisor().run(child, cancelFD: cancel.read) { channel, bytes in
+        let outcome = ProcessProbe.fastSupervisor().run(child, cancelFD: cancel.read) { channel, bytes in
             output.append(channel, bytes)
             if output.text(.stdout).contains("ready") { _ = write(cancel.write, "x", 1) }
         }
         #expect(outcome.reason == .cancelled)
         #expect(outcome.signalsSent == [SIGINT, SIGTERM, SIGKILL])
         #expect(outcome.status == .signaled(SIGKILL))
-        // The standard plan: SIGKILL 4 s after the cancel.
-        #expect(outcome.duration >= .seconds(4) && outcome.duration < .seconds(8))
         #expect(ProcessProbe.groupIsGone(child.processGroup))
     }
 
@@ -85,36 +99,54 @@ struct StepSupervisorTests {
         #expect(outcome.reason == .cancelled)
         #expect(outcome.signalsSent == [SIGINT])
         #expect(outcome.status == .signaled(SIGINT))
-        #expect(outcome.duration < .seconds(2), "SIGTERM would have come at 2 s")
         #expect(ProcessProbe.groupIsGone(child.processGroup))
     }
 
-    @Test("a cancel pipe whose writer closed neither cancels nor spins")
+    /// A loop that spun on the pipe's end-of-file would never sleep: poll() returns at once for it.
+    /// So while the step waits on a gate, the test waits until the supervising thread sleeps in the
+    /// kernel, and only then lets the step go on.
+    @Test("a cancel pipe whose writer closed neither cancels nor spins: the loop sleeps while the step waits")
     func closedCancelPipe() throws {
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-supervisor"), name: "gate")
+        var environment = ProcessProbe.environment
+        environment["GATE"] = gate.path
         let cancel = ProcessProbe.cancelPipe()
         close(cancel.write)
         defer { close(cancel.read) }
+        let loopThread = try #require(ProcessProbe.currentThreadStat(), "no /proc/thread-self")
+        let sawSleep = ThreadFlag()
+        var watcher: Thread?
         var output = CapturedOutput()
-        let cpuBefore = ProcessProbe.threadCPUTime()
-        let outcome = try StepSupervisor().run(ProcessProbe.request("sleep 0.3; echo done"), cancelFD: cancel.read) {
-            output.append($0, $1)
+        let outcome = try StepSupervisor().run(
+            ProcessProbe.request(#"echo waiting; read x < "$GATE"; echo done"#, environment: environment),
+            cancelFD: cancel.read
+        ) { channel, bytes in
+            output.append(channel, bytes)
+            guard watcher == nil, output.text(.stdout) == "waiting\n" else { return }
+            // The step now waits on the gate: the loop has nothing to do but wait too.
+            let started = Thread {
+                sawSleep.set(ProcessProbe.eventually(within: .seconds(20)) { ProcessProbe.threadSleepsInPoll(loopThread) })
+                gate.release()
+            }
+            started.start()
+            watcher = started
         }
-        let cpu = ProcessProbe.threadCPUTime() - cpuBefore
-        #expect(cpu < .milliseconds(50), "the loop used \(cpu) of CPU while the step slept 0.3 s")
+        #expect(sawSleep.value, "the supervising thread never slept while the step waited: it spins")
         #expect(outcome.reason == .exited)
         #expect(outcome.status == .exited(0))
-        #expect(output.text(.stdout) == "done\n")
+        #expect(output.text(.stdout) == "waiting\ndone\n")
     }
 
+    /// With the real clock the time-out may land before the step's shell has run a command, so only
+    /// what holds whatever the timing is asserted here; ``StepMonitorStagesTests`` walks the stages.
     @Test("a time-out escalates and leaves nothing of the group", arguments: [true, false])
     func timeOut(usesPidFD: Bool) throws {
         let supervisor = ProcessProbe.fastSupervisor(timeLimit: TimeLimit(milliseconds: 300), usesPidFD: usesPidFD)
         let child = try ChildProcess(ProcessProbe.request("sleep 1000 & (sleep 1000; true) & trap '' INT; sleep 1000"))
         let outcome = supervisor.run(child) { _, _ in }
         #expect(outcome.reason == .timedOut)
-        #expect(outcome.signalsSent == [SIGINT, SIGTERM])
-        #expect(outcome.status == .signaled(SIGTERM))
-        #expect(outcome.duration >= .milliseconds(600) && outcome.duration < .seconds(5))
+        #expect(outcome.signalsSent.first == SIGINT)
+        #expect(outcome.status.map { if case .signaled = $0 { true } else { false } } == true, "\(String(describing: outcome.status))")
         #expect(ProcessProbe.groupIsGone(child.processGroup))
     }
 
@@ -128,7 +160,6 @@ struct StepSupervisorTests {
             #expect(outcome.status == .exited(0))
             #expect(outcome.reason == .exited)
             #expect(output.text(.stdout) == "done\n")
-            #expect(outcome.duration < .seconds(5))
             #expect(ProcessProbe.groupIsGone(child.processGroup), "\(command)")
         }
     }
@@ -140,23 +171,24 @@ struct StepSupervisorTests {
         let outcome = StepSupervisor().run(child) { output.append($0, $1) }
         #expect(outcome.status == .exited(0))
         #expect(output.text(.stdout) == "done\r\n")
-        #expect(outcome.duration < .seconds(5))
         #expect(ProcessProbe.groupIsGone(child.processGroup))
     }
 
-    @Test("a process that left the session cannot hold the run open past the drain limit")
+    @Test("a process that left the session cannot hold the run open: the run ends while it still lives")
     func escapedProcessDoesNotHang() throws {
         let (outcome, output) = try runCapturing("setsid sleep 1000 & echo $!")
-        let escaped = pid_t(output.text(.stdout).trimmingCharacters(in: .whitespacesAndNewlines))
-        if let escaped, escaped > 1 { kill(escaped, SIGKILL) }
-        #expect(escaped != nil)
+        let escaped = try #require(pid_t(output.text(.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try #require(escaped > 1)
+        defer { kill(escaped, SIGKILL) }
+        // It holds the step's output open, and the run returned all the same.
+        #expect(kill(escaped, 0) == 0, "the escaped process is gone: the test proves nothing")
         #expect(outcome.status == .exited(0))
-        #expect(outcome.duration < .seconds(4))
     }
 
-    @Test("100 MB of output streams through with bounded memory and an exact byte count")
+    /// Memory is measured by `scripts/benchmark` (b), on the `runbook check` process it starts, not
+    /// here: this process's peak is raised by every other test.
+    @Test("100 MB of output streams through in chunks no larger than one read, with an exact byte count")
     func largeOutput() throws {
-        let before = peakResidentKilobytes()
         var bytes = 0
         var largestChunk = 0
         let outcome = try StepSupervisor().run(
@@ -167,15 +199,22 @@ struct StepSupervisorTests {
         }
         #expect(outcome.status == .exited(0))
         #expect(bytes == 100_999_999)  // 1,000,000 lines of 100, newline after all but the last
-        #expect(largestChunk <= 64 << 10)
-        let growth = peakResidentKilobytes() - before
-        #expect(growth < 32_000, "peak RSS grew by \(growth) kB while streaming 100 MB")
+        #expect(largestChunk <= StepSupervisor().readSize)
     }
+}
 
-    /// VmHWM from /proc/self/status, in kB.
-    private func peakResidentKilobytes() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+/// A flag one thread sets and another reads.
+final class ThreadFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set(_ value: Bool) {
+        lock.lock()
+        flag = value
+        lock.unlock()
+    }
+    var value: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return flag
     }
 }

@@ -133,8 +133,7 @@ struct DrillJourneyTests {
     }
 
     static func show() throws -> [String: Any] {
-        let run = try Subprocess.run(
-            [Paths.binary, "show", "--json", troubleshooting], environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"])
+        let run = try Subprocess.runbook(["show", "--json", troubleshooting])
         try #require(run.status == 0, "\(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -120,6 +121,8 @@ struct InputJourneyTests {
     func suspendAndResume() throws {
         let state = Self.stateFolder()
         defer { try? FileManager.default.removeItem(atPath: state) }
+        // The step waits on this gate until runbook is stopped: then it leaves its mark.
+        let gate = try NamedPipe(in: state, name: "gate")
         let session = try TmuxSession([Self.fixture], environment: ["STATE_DIR": state], interactiveShell: true)
         try session.waitForScreen("the shell's prompt") { $0.hasPrefix("$") }
         try session.startInShell()
@@ -139,6 +142,8 @@ struct InputJourneyTests {
             return listed.contains("Stopped") && listed.contains("runbook")
         }
         // The step runs on while runbook is stopped.
+        #expect(!FileManager.default.fileExists(atPath: state + "/marked"))
+        gate.release()
         try session.waitUntil("the step to leave its mark") { FileManager.default.fileExists(atPath: state + "/marked") }
         try session.type("fg")
         try session.press("Enter")

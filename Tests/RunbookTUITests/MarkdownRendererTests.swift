@@ -12,14 +12,14 @@ struct MarkdownRendererTests {
     }
 
     @Test("a table's columns are aligned; a cell too wide for its column wraps inside it")
-    func alignedTable() {
+    func alignedTable() throws {
         let lines = Self.render("""
             | Piece | In staging |
             | --- | --- |
             | Platform | GKE Standard, x86-64 nodes |
             | Database | Cloud SQL for PostgreSQL 15, private IP 10.41.64.3, database coditect_db, user coditect_app |
             """, width: 60)
-        let header = try! #require(lines.first { $0.hasPrefix("Piece") })
+        let header = try #require(lines.first { $0.hasPrefix("Piece") })
         let bar = header.firstIndex(of: "│").map { header.distance(from: header.startIndex, to: $0) }
         #expect(bar != nil)
         let rows = lines.filter { $0.contains("│") }
@@ -32,7 +32,7 @@ struct MarkdownRendererTests {
         #expect(lines.contains { $0.hasPrefix("─") && $0.contains("┼") })
         #expect(rows.contains { $0.hasPrefix("Platform") && $0.hasSuffix("GKE Standard, x86-64 nodes") })
         // Nothing is lost: the wrapped cell reads back in full.
-        let database = rows.drop { !$0.hasPrefix("Database") }.map { String($0.split(separator: "│", maxSplits: 1)[1]).trimmingPrefixSpaces }
+        let database = rows.drop { !$0.hasPrefix("Database") }.map { String($0.split(separator: "│", maxSplits: 1).dropFirst().first ?? "").trimmingPrefixSpaces }
         #expect(database.joined(separator: " ").contains("private IP 10.41.64.3, database coditect_db, user coditect_app"))
     }
 
@@ -47,11 +47,12 @@ struct MarkdownRendererTests {
     }
 
     @Test("a long code line wraps, each continuation marked ↪ after the bar; every character kept")
-    func wrappedCode() {
+    func wrappedCode() throws {
         let command = "gcloud container clusters get-credentials \"$CLUSTER\" --region=\"$REGION\" --project=\"$PROJECT\""
         let lines = Self.render("```sh {name=creds}\n\(command)\n```\n", width: 50)
         let code = lines.filter { $0.hasPrefix("│") }
         #expect(code.count == 2)
+        try #require(code.count > 0)
         #expect(code[0].hasPrefix("│ gcloud"))
         #expect(code.dropFirst().allSatisfy { $0.hasPrefix("│↪") })
         #expect(code.map { String($0.dropFirst(2)) }.joined() == command)

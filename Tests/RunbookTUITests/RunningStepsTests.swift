@@ -1,6 +1,7 @@
 import Foundation
 import RunbookKit
 import RunbookRunner
+import RunbookTestSupport
 import Testing
 
 @testable import RunbookTUI
@@ -14,13 +15,15 @@ import Glibc
 @Suite("RunningSteps: steps as events")
 struct RunningStepsTests {
     static func launch(
-        _ command: String, secrets: [String] = [], timeLimitMs: Int? = nil, shell: String? = nil, pty: Bool = false
+        _ command: String, secrets: [String] = [], timeLimitMs: Int? = nil, shell: String? = nil, pty: Bool = false,
+        gate: NamedPipe? = nil
     ) -> StepLaunch {
         let step = Step(
             id: "s", role: .diagnose, language: shell == nil ? "sh" : "console", command: command, location: SourceLocation(line: 1, column: 1),
             attributes: StepAttributes(pty: pty), title: "a step")
         return StepLaunch(
-            step: step, scope: "test", shell: shell, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"],
+            step: step, scope: "test", shell: shell,
+            environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"].merging(gate.map { ["GATE": $0.path] } ?? [:]) { $1 },
             workingDirectory: nil, timeLimitMs: timeLimitMs, secrets: secrets)
     }
 
@@ -86,46 +89,91 @@ struct RunningStepsTests {
     }
 
     @Test("output arrives sanitized: titles, clears and clipboard writes are gone, colours become styles")
-    func sanitized() {
+    func sanitized() throws {
         let report = Self.run(
             Self.launch(#"printf '\033]0;EVIL\007\033[2J\033[31mred\033[0m\n\033]52;c;ZXZpbA==\007plain\n'; printf 'tail'"#))
         #expect(report.end == .exited(0))
         #expect(report.text == ["red", "plain", "tail"])
-        #expect(report.lines[0].styles.first?.style.foreground != nil)
+        #expect(report.lines.first?.styles.first?.style.foreground != nil)
         #expect(!report.lines.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 } })
         // The last report clears the line in progress.
-        #expect(report.partials.last! == nil)
+        let last = try #require(report.partials.last)
+        #expect(last == nil)
     }
 
+    /// Each burst waits on a gate until the test has taken the one before as events.
     @Test("an output event's lines stay as they came while the step prints more (the batch storage is reused)")
-    func batchesKept() {
+    func batchesKept() throws {
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
+        var released = 0
         let report = Self.run(
-            Self.launch("for i in 1 2 3 4 5; do seq $((i * 1000 - 999)) $((i * 1000)); sleep 0.05; done; echo last"))
+            Self.launch(
+                #"for i in 1 2 3 4 5; do seq $((i * 1000 - 999)) $((i * 1000)); read x < "$GATE"; done; echo last"#,
+                gate: gate)
+        ) { _, report in
+            while released < 5, report.lines.count >= (released + 1) * 1000 {
+                gate.release()
+                released += 1
+            }
+        }
         #expect(report.end == .exited(0))
         #expect(report.text == (1...5000).map(String.init) + ["last"])
-        #expect(report.batches.count >= 5, "one event per burst at least")
+        #expect(report.batches.count >= 6, "one event per burst at least")
         #expect(report.batches.flatMap { $0.map(\.text) } == report.text)
     }
 
     @Test("stdout and stderr keep their channel")
-    func channels() {
-        let report = Self.run(Self.launch("echo out; sleep 0.05; echo err >&2"))
+    func channels() throws {
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
+        var released = false
+        let report = Self.run(Self.launch(#"echo out; read x < "$GATE"; echo err >&2"#, gate: gate)) { _, report in
+            if !released, !report.lines.isEmpty {
+                gate.release()
+                released = true
+            }
+        }
         #expect(report.lines.map(\.channel) == [.stdout, .stderr])
     }
 
+    /// The step prints part of a line, then waits until the test has seen it as the line in progress.
     @Test("a line in progress is reported as partial before its line end arrives")
-    func partial() {
-        let report = Self.run(Self.launch("printf 'progress 50%%'; sleep 0.3; printf '\\rprogress 100%%\\n'"))
+    func partial() throws {
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
+        var released = false
+        let report = Self.run(
+            Self.launch(#"printf 'progress 50%%'; read x < "$GATE"; printf '\rprogress 100%%\n'"#, gate: gate)
+        ) { _, report in
+            if !released, report.partials.contains(where: { $0 != nil }) {
+                gate.release()
+                released = true
+            }
+        }
+        try #require(released, "no line in progress was reported")
         #expect(report.partials.contains { $0?.text == "progress 50%" })
         #expect(report.text == ["progress 100%"])
     }
 
+    /// The step prints the start of a secret without a line end, then waits until the test has seen
+    /// that line in progress: the partial must be there, and must not show the secret's start.
     @Test("secrets are masked in lines and in the line in progress, even while only their start has arrived")
-    func masked() {
+    func masked() throws {
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-steps"), name: "gate")
+        var released = false
         let report = Self.run(
-            Self.launch("echo 'password is hunter2!'; printf 'token: hunt'; sleep 0.3; printf 'er2 end\\n'", secrets: ["hunter2"]))
+            Self.launch(
+                #"echo 'password is hunter2!'; printf 'token: hunt'; read x < "$GATE"; printf 'er2 end\n'"#,
+                secrets: ["hunter2"], gate: gate)
+        ) { _, report in
+            if !released, report.partials.contains(where: { $0?.text.hasPrefix("token") == true }) {
+                gate.release()
+                released = true
+            }
+        }
+        try #require(released, "the line in progress `token: hunt` was never reported")
         #expect(report.text == ["password is ••••••!", "token: •••••• end"])
-        for partial in report.partials.compactMap({ $0 }) {
+        let partials = report.partials.compactMap { $0 }
+        #expect(partials.contains { $0.text.hasPrefix("token") })
+        for partial in partials {
             #expect(!partial.text.contains("hunt"), "partial “\(partial.text)” shows the start of a secret")
         }
     }
@@ -174,26 +222,35 @@ struct RunningStepsTests {
             cancelled = true
         }
         #expect(report.end == .cancelled)
-        #expect(report.durationMs < 4000)
         #expect(group != nil)
         if let group {
-            // The group was sent SIGKILL; a killed process can still show as running for a moment, and an
-            // orphan is only reaped by PID 1. Wait (bounded) for the group to be gone rather than sampling once.
-            let deadline = ContinuousClock.now + .seconds(5)
-            var living = ProcessTable.snapshot().living(inGroup: group)
-            while !living.isEmpty && ContinuousClock.now < deadline {
-                usleep(20_000)  // poll interval of the bounded wait above
-                living = ProcessTable.snapshot().living(inGroup: group)
-            }
+            let living = Self.livingAfterKill(inGroup: group)
             #expect(living.isEmpty, "still alive in group \(group): \(living)")
         }
     }
 
-    @Test("a time limit ends the step as timed out")
-    func timeLimit() {
-        let report = Self.run(Self.launch("sleep 5", timeLimitMs: 200))
+    /// The group's living members once it had time to die: a killed process can still show as running
+    /// for a moment, and an orphan is only reaped by PID 1. Waits (at most 5 s) for the group to be
+    /// gone rather than sampling once.
+    static func livingAfterKill(inGroup group: pid_t) -> [ProcessTable.Entry] {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var living = ProcessTable.snapshot().living(inGroup: group)
+        while !living.isEmpty && ContinuousClock.now < deadline {
+            usleep(20_000)  // poll interval of the bounded wait above
+            living = ProcessTable.snapshot().living(inGroup: group)
+        }
+        return living
+    }
+
+    @Test("a time limit ends the step as timed out, and its group with it")
+    func timeLimit() throws {
+        var group: pid_t?
+        let report = Self.run(Self.launch("sleep 1000", timeLimitMs: 200)) { steps, _ in
+            if group == nil { group = steps.processGroup(of: RunID(1)) }
+        }
         #expect(report.end == .timedOut)
-        #expect(report.durationMs >= 200 && report.durationMs < 3000)
+        let leader = try #require(group)
+        #expect(Self.livingAfterKill(inGroup: leader).isEmpty)
     }
 
     @Test("pty steps run on a terminal of the given size")

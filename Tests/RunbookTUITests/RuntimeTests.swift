@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -170,8 +171,7 @@ struct RuntimeTests {
         let screen = try session.screen()
         #expect(screen.components(separatedBy: "runbook report").count == 2, "one hint: \(screen)")
         #expect(screen.contains("session \(id) recorded\nits report: runbook report \(id)\n"))
-        let report = try Subprocess.run(
-            [Paths.binary, "report", id], environment: ["XDG_STATE_HOME": session.folder + "/state", "PATH": "/usr/bin:/bin"])
+        let report = try Subprocess.runbook(["report", id], environment: ["XDG_STATE_HOME": session.folder + "/state"])
         #expect(report.status == 0)
         #expect(report.stdout.contains("- Result: ended (a step was cancelled by leaving)"))
         #expect(report.stdout.contains("**quit** (`forever`): the engineer quit while forever ran: cancelled"))
@@ -241,7 +241,10 @@ struct RuntimeTests {
 
     @Test("resizing while output streams keeps the step running and redraws at the new size")
     func resizeWhileStreaming() throws {
-        let session = try TmuxSession([Self.fixture])
+        // The step stops half way on this gate until the first resize is drawn: it is running then,
+        // whatever the machine's speed.
+        let gate = try NamedPipe(in: TemporaryFolder("runbook-stream"), name: "gate")
+        let session = try TmuxSession([Self.fixture], environment: ["STREAM_GATE": gate.path])
         try Self.runStep(.streams, in: session)
         try session.waitFor("stream line 5")
         try session.resize(columns: 110, rows: 32)
@@ -249,6 +252,7 @@ struct RuntimeTests {
             screen.split(separator: "\n").contains { $0.count > 100 && $0.hasPrefix("└") }
         }
         #expect(!wide.contains("STREAM-FINISHED"), "the step was still running when the size changed")
+        gate.release()
         try session.resize(columns: 60, rows: 20)
         try session.waitForScreen("a redraw at 60 columns") { screen in
             screen.split(separator: "\n").contains { $0.hasPrefix("└") && $0.count == 60 }
@@ -350,25 +354,23 @@ struct RuntimeTests {
         #expect(times.count == lines.count)
         #expect(times == times.sorted(), "monotonic")
         // Each key is drawn before the next one is read.
+        func time(_ line: Substring) -> Int64? { line.split(separator: " ").first.flatMap { Int64($0) } }
         for key in keys.dropLast() {
-            let t = Int64(key.split(separator: " ")[0])!
-            #expect(frames.contains { Int64($0.split(separator: " ")[0])! >= t })
+            let t = try #require(time(key), "no time in \(key)")
+            #expect(frames.contains { (time($0) ?? .min) >= t })
         }
     }
 
     @Test("without a terminal, runbook explains where to go and exits 2")
     func notATerminal() throws {
-        let run = try Subprocess.run(
-            [Paths.binary, Paths.repository + "/runbooks"],
-            environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"])
+        let run = try Subprocess.runbook([Paths.repository + "/runbooks"], environment: ["TERM": "xterm"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("needs a terminal"))
         #expect(run.stderr.contains("runbook list"))
         #expect(run.stderr.contains("runbook check"))
         // Subcommands still work without a terminal.
-        let list = try Subprocess.run(
-            [Paths.binary, "list", Paths.repository + "/runbooks"], environment: ["PATH": "/usr/bin:/bin"])
+        let list = try Subprocess.runbook(["list", Paths.repository + "/runbooks"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("gke-staging-troubleshooting"))
     }

@@ -224,7 +224,7 @@ struct ScreenSafetyTests {
             s.update(.resize(size))
             let grid = s.view(size)
             #expect(grid.size == size)
-            if size.rows > 0 && size.columns >= 18 { #expect(grid.textRows[0] == "terminal too small") }
+            if size.rows > 0 && size.columns >= 18 { #expect(grid.textRows.first == "terminal too small") }
         }
     }
 

@@ -874,7 +874,7 @@ struct UpdateTests {
             guard let start = rows.firstIndex(where: { $0.hasPrefix("┌─ Output") }) else { return [] }
             return rows[(start + 1)...].prefix { $0.hasPrefix("│") }.map { row in
                 let inner = Array(row.dropFirst().dropLast())
-                return (inner[0], String(inner.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: " ▲▼")))
+                return (inner.first ?? " ", String(inner.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: " ▲▼")))
             }
         }
         var rows = paneRows(s.screen)
@@ -987,6 +987,7 @@ struct UpdateTests {
         #expect(s.press(.enter).runs.isEmpty)
         #expect(s.screenName == "variables")
         let rows = s.screen.split(separator: "\n").map(String.init)
+        try #require(rows.count > 4)
         #expect(rows[1] == " Step health-through-the-external-load-balancer needs a value before it runs:")
         #expect(rows[2] == " LOAD_BALANCER_IP")
         #expect(rows[3].hasPrefix(" Type it in the marked row, then Enter"))

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -91,6 +92,18 @@ struct Subprocess {
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Subprocess(
             status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+extension Subprocess {
+    /// Runs the built `runbook args...` in a private environment (``ProgramEnvironment``: its own
+    /// `HOME`, `XDG_*` folders and `TMPDIR` in a folder removed afterwards, the standard `PATH`), with
+    /// `environment` applied on top.
+    static func runbook(_ arguments: [String], environment: [String: String] = [:]) throws -> Subprocess {
+        let folder = try TemporaryFolder("runbook-program")
+        defer { withExtendedLifetime(folder) {} }
+        return try run(
+            [Paths.binary] + arguments, environment: try ProgramEnvironment.make(in: folder.path, overrides: environment))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,8 @@ import Glibc
 /// The real `runbook` binary in a pane of a private tmux server, for end-to-end tests.
 ///
 /// Each session has its own server (`tmux -L <unique> -f /dev/null`, so no user configuration
-/// applies), a fixed size, `LANG=C.UTF-8`, and its own folder for `XDG_STATE_HOME` and the files the
+/// applies), a fixed size, `LANG=C.UTF-8`, its own `HOME`, `XDG_*` folders and `TMPDIR`, the standard
+/// `PATH` (``ProgramEnvironment``), and its own folder for the files the
 /// pane script writes: the terminal modes (`stty -g`) before and after `runbook`, then its exit
 /// status. Tests send keys and poll `capture-pane` until what they wait for is on the screen; a
 /// timeout fails with the last screen in the message. No fixed sleeps. The server is killed when the
@@ -34,18 +36,17 @@ final class TmuxSession {
     ) throws {
         folder = Paths.temporaryFolder("runbook-tui-test")
         socket = "runbook-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var env: [String: String] = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": folder,
-            "LANG": "C.UTF-8",
-            "TERM": "xterm-256color",
-            "XDG_STATE_HOME": folder + "/state",
-            // Steps' private folders: in the session's folder, so a runbook ended by a signal leaves none in /tmp.
-            "XDG_RUNTIME_DIR": folder,
-            "TMUX_TMPDIR": folder,
-            "TMPDIR": folder + "/tmp",
-        ]
-        mkdir(folder + "/tmp", 0o700)
+        // Nothing of the developer's environment: HOME, the XDG folders and TMPDIR are the session's own,
+        // PATH is the standard one (tests that need more say so).
+        var env = try ProgramEnvironment.make(
+            in: folder,
+            overrides: [
+                "TERM": "xterm-256color",
+                // Steps' private folders: in the session's folder, so a runbook ended by a signal leaves none in /tmp.
+                "XDG_RUNTIME_DIR": folder,
+                "TMUX_TMPDIR": folder,
+            ])
+        env["SWIFT_BACKTRACE"] = nil
         for (k, v) in environment { env[k] = v }
         clientEnvironment = env
 

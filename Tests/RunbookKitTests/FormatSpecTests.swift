@@ -1845,8 +1845,9 @@ struct FormatSpecTests {
         #expect(Set(step.keys) == [
             "id", "role", "language", "command", "line", "column", "attributes", "example_output", "indicators", "title",
             "option", "placeholders", "confirm", "safety", "safety_reason", "needs_terminal", "runs_until_interrupted",
-            "vouched_over",
+            "vouched_over", "examples",
         ])
+        #expect((step["examples"] as? [Any])?.isEmpty == true)
         #expect(step["safety"] as? String == "read-only")
         #expect(step["safety_reason"] as? String == "`echo` changes nothing outside the shell")
         #expect(step["id"] as? String == "fix-it")

@@ -172,4 +172,20 @@ struct LabelledExampleTests {
         #expect(all.map(\.step.id) == ["pods", "pods", "unlabelled"])
         #expect(all.filter { !$0.agrees }.isEmpty)
     }
+
+    @Test("lint warns about a check with indicators but without a healthy and a failing example")
+    func lint() throws {
+        let r = try load(
+            Self.runbook + "\n\n```sh {name=half}\nkubectl get ns\n```\n\nSuccess indicators:\n\n- exit 0\n\n"
+                + "Example output when healthy:\n\n```text\ndefault   Active\n```\n"
+                + "\n```sh {name=bare}\nkubectl get svc\n```\n\n- exit 0\n")
+        let findings = RunbookLinter(today: CalendarDate(year: 2026, month: 1, day: 1)!).lint(r) { _ in nil }
+            .filter { $0.message.contains("example output labelled") }
+        // `pods` has both; `unlabelled` has no indicator to prove (lint warns about that for verify steps
+        // already); `bare` has neither example; `half` only a healthy one.
+        #expect(findings.count == 2, "\(findings)")
+        #expect(findings.contains { $0.message.hasPrefix("verify step `bare` has no example output labelled healthy or failing") })
+        #expect(findings.contains { $0.message.hasPrefix("verify step `half` has no example output labelled failing: add `Example output when failing:`") })
+        #expect(findings.filter { $0.severity != .warning }.isEmpty)
+    }
 }

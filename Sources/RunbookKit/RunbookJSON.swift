@@ -125,6 +125,7 @@ private struct StepView: Encodable {
         case id, role, language, command, line, column, attributes, example_output, indicators, title, option
         case placeholders, confirm
         case safety, safety_reason, needs_terminal, runs_until_interrupted, vouched_over
+        case examples
     }
     enum AttributeKeys: String, CodingKey { case name, timeout, confirm, interactive, pty, cwd, skip, role, readonly }
     func encode(to encoder: any Encoder) throws {
@@ -156,6 +157,23 @@ private struct StepView: Encodable {
         try c.encode(s.safety.needsTerminal, forKey: .needs_terminal)
         try c.encode(s.safety.runsUntilInterrupted, forKey: .runs_until_interrupted)
         try c.encode(s.safety.vouchedOver?.rawValue, forKey: .vouched_over)
+        try c.encode(s.examples.map(ExampleView.init), forKey: .examples)
+    }
+}
+
+/// A labelled example: `{label, exit, signal, note, output, line}`.
+private struct ExampleView: Encodable {
+    let e: LabelledExample
+    init(_ e: LabelledExample) { self.e = e }
+    enum Keys: String, CodingKey { case label, exit, signal, note, output, line }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(e.label.rawValue, forKey: .label)
+        if case .exited(let n) = e.end { try c.encode(n, forKey: .exit) } else { try c.encodeNil(forKey: .exit) }
+        if case .signaled(let n) = e.end { try c.encode(n, forKey: .signal) } else { try c.encodeNil(forKey: .signal) }
+        try c.encode(e.note, forKey: .note)
+        try c.encode(e.output, forKey: .output)
+        try c.encode(e.location.line, forKey: .line)
     }
 }
 

@@ -92,6 +92,7 @@ public struct RunbookLinter: Sendable {
         }
 
         lintSafety(runbook.allSteps, report)
+        lintExamples(runbook.allSteps, report)
 
         // Variables: declared in the front matter, asked for as placeholders, or assigned by an earlier step.
         let declared = Set(runbook.variables.map(\.name)).union(ShellText.ambient)

@@ -637,7 +637,18 @@ private struct DocumentReader {
                     guard lower.hasSuffix(":"), i + 1 < siblings.count,
                         case .codeBlock(let code) = siblings[i + 1].kind
                     else { return }
-                    step.exampleOutput = code.literal.hasSuffix("\n") ? String(code.literal.dropLast()) : code.literal
+                    let literal = code.literal.hasSuffix("\n") ? String(code.literal.dropLast()) : code.literal
+                    // BEGIN labelled examples (runbook test): see LabelledExample.
+                    if let heading = LabelledExample.heading(text) {
+                        switch heading {
+                        case .success(let h): step.takeExample(h, output: literal, at: block.location)
+                        case .failure(let problem): report(block.location, .error, problem.description)
+                        }
+                        i += 2
+                        continue
+                    }
+                    // END labelled examples
+                    step.exampleOutput = literal
                     i += 2
                     continue
                 }

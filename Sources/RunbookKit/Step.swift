@@ -21,6 +21,8 @@ public struct Step: Sendable, Hashable {
     /// What running the command does, by the command table (`CommandSafety`), with the author's
     /// `readonly=true` and `interactive=true` applied. Computed from the command and attributes given here.
     public var safety: SafetyAssessment
+    /// Example outputs labelled healthy or failing, in document order: what `runbook test` judges.
+    public var examples: [LabelledExample] = []
 
     public init(
         id: String, role: StepRole, language: String, command: String, location: SourceLocation,

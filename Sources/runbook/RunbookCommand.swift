@@ -19,6 +19,7 @@ struct RunbookCommand: ParsableCommand {
               runbook list runbooks/
               runbook show runbooks/gke-staging-troubleshooting.md
               runbook lint runbooks/
+              runbook test runbooks/
               runbook check runbooks/gke-staging-pre-deploy.md --checklist pre-deploy-checklist
               runbook sessions
               runbook drill --list
@@ -26,7 +27,7 @@ struct RunbookCommand: ParsableCommand {
         version: RunbookVersion.current,
         subcommands: [
             OpenCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
-            ReportCommand.self, DrillCommand.self,
+            ReportCommand.self, DrillCommand.self, TestCommand.self,
         ],
         defaultSubcommand: OpenCommand.self
     )

@@ -68,11 +68,16 @@ struct CommandLineTests {
         for row in rows {
             #expect(Set(row.keys) == ["id", "title", "version", "updated", "review_by", "overdue", "path"])
             // Minor versions bumped for BACKEND_REPO (troubleshooting, pre-deploy) and the verdict rule
-            // (troubleshooting, onboarding).
-            let versions = ["gke-staging-onboarding": "1.1.0", "gke-staging-pre-deploy": "1.1.0", "gke-staging-troubleshooting": "1.3.0"]
-            #expect(row["version"] as? String == versions[row["id"] as? String ?? ""])
-            #expect(row["updated"] as? String == "2025-12-01")
-            #expect(row["review_by"] as? String == "2026-01-01")
+            // (troubleshooting, onboarding); 2.0.0 for the checks proven on real output (2026-12-06).
+            let versions = [
+                "gke-staging-onboarding": ("1.1.0", "2025-12-01", "2026-01-01"),
+                "gke-staging-pre-deploy": ("2.0.0", "2026-12-06", "2027-06-06"),
+                "gke-staging-troubleshooting": ("2.0.0", "2026-12-06", "2027-06-06"),
+            ]
+            let expected = versions[row["id"] as? String ?? ""]
+            #expect(row["version"] as? String == expected?.0)
+            #expect(row["updated"] as? String == expected?.1)
+            #expect(row["review_by"] as? String == expected?.2)
         }
         let text = try ProgramRun.run(["list", runbooks])
         #expect(text.stdout.hasPrefix("ID "))

@@ -119,6 +119,15 @@ struct StagingDrillTests {
         }
     }
 
+    /// The ids of an entry's verify steps (its Verify section, and checks with `role=verify` in its Fix).
+    static func verifySteps(entry: String) throws -> Set<String> {
+        let json = try show(troubleshooting)
+        let entries = try #require(json["entries"] as? [[String: Any]])
+        let e = try #require(entries.first { $0["id"] as? String == entry }, "no entry \(entry)")
+        let steps = try #require(e["steps"] as? [[String: Any]])
+        return Set(steps.filter { $0["role"] as? String == "verify" }.compactMap { $0["id"] as? String })
+    }
+
     /// The runbook's variables with a default, as the TUI would pass them, plus the ones the engineer
     /// types in (the database password, the load balancer's address).
     static func variableExports(_ file: String) throws -> String {
@@ -255,6 +264,12 @@ struct StagingDrillTests {
         #expect(o.status("entry-before") == 1)
         #expect(o.status("entry-after") == 1, "a wrong fix passed: \(stepReport(o, steps))")
         #expect(!o.failed("entry-after").isEmpty)
+        // Not only a diagnosis: one of the entry's own verify steps still fails.
+        let verifyIDs = try Self.verifySteps(entry: path.entry)
+        #expect(!Set(o.failed("entry-after")).isDisjoint(with: verifyIDs), "no verify step failed: \(o.failed("entry-after"))")
+        // The checks the tracker found blind (issue 12): a liveness-only edit, a login with the old password.
+        let blind = ["probe-scheme": "pod-probe-config", "db-user-missing": "django-database-check"]
+        if let id = blind[scenario] { #expect(o.failed("entry-after").contains(id), "\(o.failed("entry-after"))") }
         #expect(o.triageEntry("triage-after") == path.entry, "\(o.triagePath("triage-after"))")
     }
 

@@ -28,13 +28,19 @@ struct StagingRunbooksTests {
         // say so (`exit 0 or 1`), or no longer exit non-zero then; a failing kubectl fails them.
         // Troubleshooting 1.3.0: no check changes anything (read-only commands, fixes moved to Fix, two
         // `docker run` checks vouched for).
-        let versions = ["gke-staging-troubleshooting.md": "1.3.0", "gke-staging-pre-deploy.md": "1.1.0", "gke-staging-onboarding.md": "1.1.0"]
-        for (name, version) in versions {
+        // Troubleshooting and pre-deploy 2.0.0 (2026-12-06): indicators proven on real output (labelled
+        // examples), sslMode instead of requireSsl, checks that read what they test.
+        let versions = [
+            "gke-staging-troubleshooting.md": ("2.0.0", "2026-12-06", "2027-06-06"),
+            "gke-staging-pre-deploy.md": ("2.0.0", "2026-12-06", "2027-06-06"),
+            "gke-staging-onboarding.md": ("1.1.0", "2025-12-01", "2026-01-01"),
+        ]
+        for (name, (version, updated, reviewBy)) in versions {
             let r = try load(name)
             #expect(r.id + ".md" == name)
             #expect(r.version == SemanticVersion(version), "\(name)")
-            #expect(r.updated == CalendarDate("2025-12-01"))
-            #expect(r.reviewBy == CalendarDate("2026-01-01"))
+            #expect(r.updated == CalendarDate(updated))
+            #expect(r.reviewBy == CalendarDate(reviewBy))
             #expect(r.diagnostics.filter { $0.severity != .note }.isEmpty, "\(r.diagnostics)")
         }
     }
@@ -50,6 +56,58 @@ struct StagingRunbooksTests {
             let findings = linter.lint(runbook) { loaded[$0] }
             #expect(findings.filter { $0.severity != .note }.isEmpty, "\(findings.map(\.description).joined(separator: "\n"))")
         }
+    }
+
+    @Test("every check of the troubleshooting and pre-deploy runbooks carries a healthy and a failing example, and each is judged as labelled")
+    func examplesProveIndicators() throws {
+        for name in ["gke-staging-troubleshooting.md", "gke-staging-pre-deploy.md"] {
+            let r = try load(name)
+            let checks = r.allSteps.filter { ($0.role == .verify || $0.role == .diagnose) && $0.isRunnable && !$0.indicators.isEmpty }
+            #expect(checks.count > 15, "\(name)")
+            for step in checks {
+                let labels = Set(step.examples.map(\.label))
+                #expect(labels == [.healthy, .failing], "\(name): \(step.id) has \(labels)")
+            }
+            for j in ExampleJudgement.judgeAll(r) where !j.agrees {
+                Issue.record("\(name):\(j.example.location.line): \(j.step.id): the example \(j.example.summary) is judged \(j.outcome)")
+            }
+        }
+    }
+
+    @Test("the tracker's findings stay fixed: checks read what they test, current tools and settings")
+    func findingsFixed() throws {
+        let tb = try load("gke-staging-troubleshooting.md")
+        let pre = try load("gke-staging-pre-deploy.md")
+        func step(_ r: Runbook, _ id: String) throws -> Step { try #require(r.allSteps.first { $0.id == id }, "\(id)") }
+        // No grep that drops the evidence the indicators look for.
+        for id in ["database-startup-logs", "database-and-migration-logs"] {
+            #expect(!(try step(tb, id)).command.contains("grep"), "\(id)")
+        }
+        // Windows that hold what they test: no -A N window after the probe lines.
+        for id in ["liveness-probe-config", "liveness-over-http", "pod-probe-config"] {
+            let s = try step(tb, id)
+            #expect(!s.command.contains("-A "), "\(id)")
+            #expect(s.indicators.contains { $0.text.contains("Readiness") }, "\(id) does not check the readiness probe")
+        }
+        // A login that really connects, and rows rather than names.
+        #expect(!(try step(tb, "django-database-check")).command.contains("check --database"))
+        #expect((try step(tb, "current-user-and-database")).indicators.contains { if case .matches = $0.kind { true } else { false } })
+        // sslMode, not the legacy requireSsl; pg_stat_ssl, not sslinfo's ssl_is_used().
+        for (r, id) in [(tb, "require-ssl-setting"), (tb, "require-ssl-disabled"), (tb, "disable-require-ssl"), (pre, "ssl-requirement-handled")] {
+            let c = try step(r, id).command
+            #expect(!c.contains("requireSsl") && !c.contains("require-ssl"), "\(id)")
+            #expect(c.contains("sslMode") || c.contains("--ssl-mode"), "\(id)")
+        }
+        #expect((try step(tb, "ssl-in-use")).command.contains("pg_stat_ssl"))
+        #expect(!(try step(tb, "buildx-install")).command.contains("buildx install"))
+        // Old events: the current pods' state or events, not the namespace's last hour.
+        #expect(!(try step(tb, "pull-events")).command.contains("Events:"))
+        #expect((try step(tb, "recent-probe-failures")).command.contains("involvedObject.name="))
+        #expect(!(try step(tb, "probe-fix-rollout")).indicators.contains { $0.text.contains("coditect-backend") })
+        #expect((try step(tb, "run-migrations")).role == .fix)
+        // The node account: exactly it, and the Compute Engine default account for `default`.
+        let pull = try step(pre, "node-account-can-pull").command
+        #expect(pull.contains("grep -Fx") && pull.contains("-compute@developer.gserviceaccount.com") && pull.contains("-z \"$GKE_SA\""))
     }
 
     @Test("the troubleshooting runbook has the guide's seven issues, each complete")

@@ -110,6 +110,7 @@ struct StepSafetyTests {
     static let stagingChecksNotReadOnly: Set<String> = [
         "gke-staging-troubleshooting.md qr-follow-logs interactive",  // kubectl logs -f
         "gke-staging-troubleshooting.md container-imports-django unknown",  // python -c
+        "gke-staging-troubleshooting.md django-database-check unknown",  // manage.py shell -c: connects and prints
     ]
 
     /// Checks the authors vouch for with `{readonly=true}` over the table's class: each says why in the

@@ -134,7 +134,9 @@ derive_pods() {
         elif [[ "$POD_DB_VIA" == direct && "$(fact require_ssl)" == true ]]; then
             crash="${pre}psycopg2.OperationalError: $at: FATAL:  connection requires a valid client certificate"$'\n'"connection to server at \"$dbhost\", port 5432 failed: FATAL:  pg_hba.conf rejects connection for host \"10.56.1.10\", user \"coditect_app\", database \"coditect_db\", no encryption"$'\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $at: FATAL:  connection requires a valid client certificate"
         elif [[ "$(fact db_user_exists)" != true ]]; then
-            crash="${pre}psycopg2.OperationalError: $at: FATAL:  role \"coditect_app\" does not exist"$'\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $at: FATAL:  password authentication failed for user \"coditect_app\""
+            # Under password authentication PostgreSQL says the same for a missing user as for a wrong
+            # password; "role ... does not exist" is only in the server's log.
+            crash="${pre}psycopg2.OperationalError: $at: FATAL:  password authentication failed for user \"coditect_app\""$'\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $at: FATAL:  password authentication failed for user \"coditect_app\""
         elif [[ "$(fact db_user_password)" != "$user_token" || "$(fact secret_db_user)" != coditect_app ]]; then
             crash="${pre}psycopg2.OperationalError: $at: FATAL:  password authentication failed for user \"$(fact secret_db_user)\""$'\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $at: FATAL:  password authentication failed for user \"$(fact secret_db_user)\""
         elif [[ "$(fact db_database_exists)" != true ]]; then
@@ -203,10 +205,8 @@ app_log() {
             [[ "$scheme" == HTTPS ]] && continue   # a TLS handshake on a plain port never reaches Django
             host=$(fact "$([[ $probe == live ]] && echo liveness || echo readiness)_host_header")
             host="${host:-$ip:8000}"
-            if app_accepts_host "$host"; then code=200; else
-                code=400
-                printf '%s\n' "[$when] [7] [WARNING] django.security.DisallowedHost: Invalid HTTP_HOST header: '$host'. You may need to add '${host%%:*}' to ALLOWED_HOSTS."
-            fi
+            # With DEBUG = False, Django logs DisallowedHost only to mail_admins: the access log is all there is.
+            if app_accepts_host "$host"; then code=200; else code=400; fi
             printf '%s\n' "${ip%.*}.1 - - [$stamp] \"GET /api/v1/health/$probe HTTP/1.1\" $code $([[ $code == 200 ]] && echo 15 || echo 143) \"-\" \"kube-probe/1.30\""
         done
     done

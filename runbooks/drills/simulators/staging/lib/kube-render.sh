@@ -48,6 +48,8 @@ get_pods() {
             for i in 0 1; do printf '%s %s\n' "${POD_NAMES[$i]}" "$POD_PHASE"; done ;;
         'jsonpath={.items[0].status.podIP}')
             printf '%s' "${POD_IPS[0]}" ;;
+        name)
+            for i in 0 1; do printf 'pod/%s\n' "${POD_NAMES[$i]}"; done ;;
         'custom-columns=NAME:.metadata.name,RESTARTS:.status.containerStatuses[*].restartCount,LAST_EXIT:.status.containerStatuses[*].lastState.terminated.exitCode')
             printf '%-34s   %-8s   %s\n' NAME RESTARTS LAST_EXIT
             local last="<none>"
@@ -481,7 +483,11 @@ pod_exec() {
         "printenv DJANGO_ALLOWED_HOSTS")
             if [[ "$(fact allowed_hosts_env)" == configmap ]]; then printf '%s\n' "$(fact pods_allowed_hosts)"; else exit 1; fi ;;
         "python manage.py check" | "python manage.py check --database default")
+            # On PostgreSQL, `check --database` opens no connection: it says this whatever the password.
             echo "System check identified no issues (0 silenced)." ;;
+        "python manage.py shell --verbosity 0 -c from django.db import connection; connection.ensure_connection(); print('database connection OK:', connection.settings_dict['USER'], '@', connection.settings_dict['NAME'])")
+            # A running pod connected at start-up (its entrypoint runs the migrations), with these settings.
+            printf 'database connection OK: %s @ %s\n' "$(fact secret_db_user)" "$(fact secret_db_name)" ;;
         "python manage.py showmigrations")
             # The entrypoint applies every migration before Gunicorn starts, so a running pod has them all.
             printf '%s\n' admin " [X] 0001_initial" " [X] 0002_logentry_remove_auto_add" " [X] 0003_logentry_add_action_flag_choices" \
@@ -499,7 +505,13 @@ pod_exec() {
         "python manage.py dbshell -- -c SELECT current_user, current_database();")
             sql_table "current_user|current_database" "$(fact secret_db_user)|$(fact secret_db_name)" ;;
         "python manage.py dbshell -- -c SELECT ssl_is_used();")
-            if [[ "$POD_DB_VIA" == proxy ]]; then sql_table ssl_is_used t; else sql_table ssl_is_used f; fi ;;
+            # Without the sslinfo extension, as on a new Cloud SQL database.
+            printf '%s\n' "ERROR:  function ssl_is_used() does not exist" "LINE 1: SELECT ssl_is_used();" "               ^" \
+                "HINT:  No function matches the given name and argument types. You might need to add explicit type casts." >&2
+            fail 1 "CommandError: \"psql -U $(fact secret_db_user) -h $(fact secret_db_host) -p 5432 -c SELECT ssl_is_used(); $(fact secret_db_name)\" returned non-zero exit status 1." ;;
+        "python manage.py dbshell -- -c SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();")
+            # The server sees the proxy's connection, which is encrypted.
+            if [[ "$POD_DB_VIA" == proxy ]]; then sql_table ssl t; else sql_table ssl f; fi ;;
         curl\ *) SIM_CURL_FROM=pod "$SIM_DIR/curl" "${@:2}" ;;
         *) not_simulated "$ALL_ARGS" ;;
     esac

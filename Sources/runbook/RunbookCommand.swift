@@ -16,6 +16,7 @@ struct RunbookCommand: ParsableCommand {
             Examples:
               runbook
               runbook runbooks/gke-staging-troubleshooting.md
+              runbook search "pg_hba.conf rejects connection"
               runbook list runbooks/
               runbook show runbooks/gke-staging-troubleshooting.md
               runbook lint runbooks/
@@ -25,7 +26,7 @@ struct RunbookCommand: ParsableCommand {
             """,
         version: RunbookVersion.current,
         subcommands: [
-            OpenCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
+            OpenCommand.self, SearchCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
             ReportCommand.self, DrillCommand.self,
         ],
         defaultSubcommand: OpenCommand.self

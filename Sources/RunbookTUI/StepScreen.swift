@@ -7,8 +7,13 @@ struct StepScreen: Sendable, Hashable {
     var key: StepKey
     /// The first output line shown; nil follows the newest output.
     var top: Int?
-    var search = ""
-    var isSearching = false
+    /// `/`: the text searched for in the output (ignoring case), while typing and after.
+    var field = SearchField()
+    var search: String {
+        get { field.text }
+        set { field.text = newValue }
+    }
+    var isSearching: Bool { field.isOpen }
     /// The output line of the current search match.
     var match: Int?
     /// The manual indicator `y`/`n` answer (index into the step's indicators), chosen with Tab;
@@ -86,23 +91,26 @@ extension AppState {
         // Where following the newest output starts (long lines wrap, so fewer lines fit than rows).
         let maxTop = run.map { followTop($0, width: width, height: page) } ?? 0
         func land(_ m: Int) -> Int? { run.map { outputTop(showing: m, $0, width: width, height: page) } }
-        if s.isSearching {
-            switch key {
-            case .character(let c) where !c.isNewline:
-                s.search.append(c)
-                s.match = lastMatch(run, s.search, before: count)
-                if let m = s.match { s.top = land(m) }
-            case .backspace, .delete:
-                if !s.search.isEmpty { s.search.removeLast() }
-                s.match = s.search.isEmpty ? nil : lastMatch(run, s.search, before: count)
-            case .enter:
-                s.isSearching = false
-                if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
-            case .escape:
-                s.isSearching = false
-                s.search = ""
+        if let action = s.field.handle(key) {
+            switch action {
+            case .opened, .cancelled, .cleared:
                 s.match = nil
-            default:
+            case .edited:
+                s.match = s.search.isEmpty ? nil : lastMatch(run, s.search, before: count)
+                if let m = s.match { s.top = land(m) }
+            case .done:
+                if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
+            case .next, .previous:
+                guard !s.search.isEmpty else { return [] }
+                let forward = action == .next
+                let from = s.match ?? (forward ? -1 : count)
+                if let next = forward ? firstMatch(run, s.search, after: from) : lastMatch(run, s.search, before: from) {
+                    s.match = next
+                    s.top = land(next)
+                } else {
+                    status = .info(forward ? "no more matches below" : "no more matches above")
+                }
+            case .ignored:
                 break
             }
             return []
@@ -122,23 +130,6 @@ extension AppState {
             s.top = 0
         case .end, .character("G"):
             s.top = nil
-        case .character("/"):
-            s.isSearching = true
-            s.search = ""
-            s.match = nil
-        case .character("]"), .character("["):
-            guard !s.search.isEmpty else {
-                status = .info("/ searches the output first")
-                return []
-            }
-            let from = s.match ?? (key == .character("]") ? -1 : count)
-            let next = key == .character("]") ? firstMatch(run, s.search, after: from) : lastMatch(run, s.search, before: from)
-            if let next {
-                s.match = next
-                s.top = land(next)
-            } else {
-                status = .info(key == .character("]") ? "no more matches below" : "no more matches above")
-            }
         case .character("r"):
             guard let step else { return [] }
             s.top = nil
@@ -227,12 +218,13 @@ extension AppState {
     }
 
     func stepHints(_ s: StepScreen) -> [KeyHint] {
-        if s.isSearching { return [KeyHint("⏎", "done"), KeyHint("Esc", "clear search"), KeyHint("⌫", "delete")] }
+        if let typing = s.field.typingHints { return typing }
         let run = lastRun(s.key)
         var hints: [KeyHint] = []
         let open = openManual(run)
         if !open.isEmpty {
-            hints += [KeyHint("y", "yes"), KeyHint("n", "no")]
+            // While a search is set, n moves to the next match: Esc ends the search, then n answers no.
+            hints += s.field.isActive ? [KeyHint("y", "yes")] : [KeyHint("y", "yes"), KeyHint("n", "no")]
             if open.count > 1 { hints.append(KeyHint("Tab", "mark another")) }
         }
         if run?.isRunning == true {
@@ -240,8 +232,7 @@ extension AppState {
         } else {
             hints.append(KeyHint(run == nil ? "⏎" : "r", run == nil ? "run" : "re-run"))
         }
-        hints += [KeyHint("↑↓", "scroll"), KeyHint("/", "search")]
-        if !s.search.isEmpty { hints.append(KeyHint("]/[", "next/prev")) }
+        hints += [KeyHint("↑↓", "scroll"), KeyHint("/", "search")] + s.field.activeHints
         hints += [KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
         return hints
     }
@@ -305,8 +296,7 @@ extension AppState {
         var title = "Output"
         if let run { title += " (\(run.output.totalLineCount) line\(run.output.totalLineCount == 1 ? "" : "s"))" }
         if s.isSearching || !s.search.isEmpty {
-            title += " · /\(s.search.safeLine)\(s.isSearching ? "▏" : "")"
-            if !s.isSearching, s.match == nil { title += " (no match)" }
+            title += " · " + s.field.label(matched: s.isSearching || s.match != nil)
         } else if s.top != nil {
             title += " · G follows"
         }
@@ -349,7 +339,9 @@ extension AppState {
 
         // Indicators pane.
         drawPane(layout.indicators, title: "Success indicators", compact: layout.compact, into: &grid, theme: theme)
-        drawIndicators(step: step, run: run, asking: answering(s, run), into: &grid, layout.indicatorText, theme: theme)
+        drawIndicators(
+            step: step, run: run, asking: answering(s, run), searchIsSet: s.field.isActive, into: &grid, layout.indicatorText,
+            theme: theme)
     }
 
     /// A pane's frame: a box with the title in its top edge, or when compact a rule with the title.
@@ -366,7 +358,9 @@ extension AppState {
 
     /// The indicators and their verdicts; `asking` is the manual indicator `y`/`n` answers, marked
     /// `▸` (the answer line under them carries the same mark).
-    func drawIndicators(step: Step, run: StepRun?, asking: Int?, into grid: inout CellGrid, _ rect: Rect, theme: Theme) {
+    func drawIndicators(
+        step: Step, run: StepRun?, asking: Int?, searchIsSet: Bool = false, into grid: inout CellGrid, _ rect: Rect, theme: Theme
+    ) {
         var lines: [ListLine<Int>] = []
         let verdicts = run?.verdicts ?? IndicatorEvaluator(indicators: step.indicators).verdicts
         let asking = run == nil ? nil : asking
@@ -404,6 +398,7 @@ extension AppState {
                 .text(" ▸ answer: ", theme.ask), .text("y", theme.keyName),
                 .text(" yes  ", theme.plain), .text("n", theme.keyName), .text(" no", theme.plain),
             ]
+            if searchIsSet { parts += [.text("  (", theme.plain), .text("Esc", theme.keyName), .text(" ends the search first)", theme.plain)] }
             if openCount > 1 {
                 parts += [.text("  ", theme.plain), .text("Tab", theme.keyName), .text(" marks another", theme.plain)]
             }

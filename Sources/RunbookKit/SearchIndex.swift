@@ -4,19 +4,21 @@
 ///
 /// Fields weigh differently: an entry's title, its symptoms and the decision-tree branches that lead to
 /// it say most; example output and indicators next; commands, code and prose least. A tree branch
-/// (`` `pg_hba.conf rejects`: [Issue 4](#issue-4-…) ``) counts for the entry it links to.
+/// (`` `pg_hba.conf rejects`: [Issue 4](#issue-4-…) ``) counts for the entry it links to, and the
+/// answers above it on the way there count for it too, less.
 ///
 /// Plain values only (Codable): the index can be saved and loaded again without the runbooks.
 public struct SearchIndex: Sendable, Hashable, Codable {
     /// Where a line stands in its entry, which decides how much a matching word weighs.
     public enum Field: String, Sendable, Hashable, Codable, CaseIterable {
-        case title, symptoms, tree, output, indicator, command, code, text, runbook
+        case title, symptoms, tree, treePath, output, indicator, command, code, text, runbook
 
         public var weight: Double {
             switch self {
             case .title: 3.0
             case .symptoms: 3.0
             case .tree: 2.5
+            case .treePath: 1.0
             case .output: 2.0
             case .indicator: 1.5
             case .command: 1.0
@@ -67,12 +69,18 @@ public struct SearchIndex: Sendable, Hashable, Codable {
         for (i, d) in documents.enumerated() { if let a = d.anchor { byAnchor[d.file + "#" + a] = i } }
         for rb in runbooks {
             guard let tree = rb.decisionTree else { continue }
-            for node in tree.allNodes {
+            // Depth first, with the answers (branches with patterns) on the way down.
+            var stack = tree.roots.reversed().map { ($0, [TreeNode]()) }
+            while let (node, above) = stack.popLast() {
+                let path = node.patterns.isEmpty ? above : above + [node]
+                stack += node.children.reversed().map { ($0, path) }
                 guard let target = node.target, let anchor = target.anchor else { continue }
                 let file = target.file.map { RunbookLinter.join(RunbookLinter.folder(of: rb.path), $0) } ?? rb.path
                 guard let i = byAnchor[file + "#" + anchor] else { continue }
                 var doc = documents[i]
                 append(node.label, line: node.location.line, field: .tree, to: &doc)
+                // The answers that lead here count too, less (`ImagePullBackOff` for the pull errors).
+                for a in above { append(a.label, line: a.location.line, field: .treePath, to: &doc) }
                 documents[i] = doc
             }
         }

@@ -82,6 +82,29 @@ struct SearchIndexTests {
         #expect(password.first?.link == "rb/one.md#wrong-password")
     }
 
+    @Test("the answers on the way down the tree count for the entry a branch leads to")
+    func treePath() throws {
+        let text = """
+            # Pods
+
+            ## Decision tree
+
+            - What state is the pod in?
+              - `CrashLoopBackOff`: it starts and dies
+                - What do the logs say?
+                  - `role does not exist`: [Missing role](#missing-role)
+
+            ## Missing role
+
+            Create it.
+            """
+        let index = SearchIndex(runbooks: [try load(text)])
+        let doc = try #require(index.documents.first)
+        #expect(doc.lines.filter { $0.field == .treePath }.map(\.line) == [6])
+        #expect(doc.lines.filter { $0.field == .tree }.map(\.line) == [8])
+        #expect(index.search("CrashLoopBackOff").first?.anchor == "missing-role")
+    }
+
     @Test("fields: the title, symptoms, indicators and commands are indexed with their lines")
     func fields() throws {
         let index = SearchIndex(runbooks: [try load(Self.twoEntries)])

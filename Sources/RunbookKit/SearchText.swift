@@ -89,13 +89,40 @@ public enum SearchText {
     static func appendWords(_ part: Substring, to out: inout [String]) {
         var word = ""
         func flush() {
-            if !word.isEmpty, let w = normalised(word) { out.append(w) }
+            if !word.isEmpty, let w = normalised(word) {
+                out.append(w)
+                // `KubePodCrashLooping`, `CrashLoopBackOff`: its words too, as prose writes them.
+                let parts = camelCaseParts(word)
+                if parts.count > 1 { out += parts.compactMap(normalised) }
+            }
             word = ""
         }
         for c in part {
             if c.isLetter || c.isNumber { word.append(c) } else { flush() }
         }
         flush()
+    }
+
+    /// The words of a camel-case word: a new word starts at a capital after a lower-case letter, and
+    /// at the last capital of a run before a lower-case letter (`HTTPServer` → `HTTP`, `Server`).
+    static func camelCaseParts(_ word: String) -> [String] {
+        let chars = Array(word)
+        guard chars.count > 3, chars.contains(where: \.isUppercase), chars.contains(where: \.isLowercase) else { return [word] }
+        var parts: [String] = []
+        var current = ""
+        for (i, c) in chars.enumerated() {
+            let previous = i > 0 ? chars[i - 1] : nil
+            let next = i + 1 < chars.count ? chars[i + 1] : nil
+            let startsWord = c.isUppercase && ((previous?.isLowercase ?? false)
+                || ((previous?.isUppercase ?? false) && (next?.isLowercase ?? false)))
+            if startsWord, !current.isEmpty {
+                parts.append(current)
+                current = ""
+            }
+            current.append(c)
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts
     }
 
     /// A word as compared, or nil when it carries nothing.

@@ -25,6 +25,14 @@ struct SearchIndexTests {
         #expect(SearchText.words("arm64 amd64 psycopg2 pg_hba.conf") == ["arm64", "amd64", "psycopg2", "pg", "hba", "conf"])
     }
 
+    @Test("a camel-case word also gives its words, as prose writes them")
+    func camelCase() {
+        #expect(SearchText.words("KubePodCrashLooping") == ["kubepodcrashloop", "kube", "pod", "crash", "loop"])
+        #expect(SearchText.camelCaseParts("HTTPServer") == ["HTTP", "Server"])
+        #expect(SearchText.camelCaseParts("ImagePullBackOff") == ["Image", "Pull", "Back", "Off"])
+        #expect(SearchText.camelCaseParts("psycopg2") == ["psycopg2"])
+    }
+
     @Test("plural and past endings are cut the same way on both sides")
     func stems() {
         #expect(SearchText.words("rejects rejected") == SearchText.words("reject reject"))

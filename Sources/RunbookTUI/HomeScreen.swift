@@ -7,9 +7,17 @@ struct HomeScreen: Sendable, Hashable {
     /// Index into the rows (the runbooks that match, then the entries found).
     var selection = 0
     var top = 0
-    var filter = ""
+    /// The filter and search: the same ``SearchField`` as the step screen's and the walkthrough's.
+    var field = SearchField()
+    var filter: String {
+        get { field.text }
+        set { field.text = newValue }
+    }
     /// Whether typed characters go to the filter (after `/`, or after a letter that is not a key).
-    var isFiltering = false
+    var isFiltering: Bool {
+        get { field.isOpen }
+        set { field.isOpen = newValue }
+    }
     /// The entries the filter finds, best first.
     var hits: [SearchHit] = []
 
@@ -47,29 +55,24 @@ extension AppState {
         defer { if s.filter != before { searchEntries(&s) } }
         let list = s.rows(library)
         func clampSelection() { s.selection = max(0, min(s.selection, list.count - 1)) }
-        if s.isFiltering {
-            switch key {
-            case .character(let c) where !c.isNewline:
-                s.filter.append(c)
+        if s.isFiltering || key == .character("/") {
+            let action = s.field.handle(key)
+            switch action {
+            case .opened?, .edited?, .cancelled?, .cleared?:
                 s.selection = 0
                 return []
-            case .backspace, .delete:
-                if s.filter.isEmpty { s.isFiltering = false } else { s.filter.removeLast() }
-                s.selection = 0
+            case .next?:
+                s.selection = min(max(0, list.count - 1), s.selection + 1)
                 return []
-            case .escape:
-                s.filter = ""
-                s.isFiltering = false
-                s.selection = 0
+            case .previous?:
+                s.selection = max(0, s.selection - 1)
                 return []
-            case .enter:
-                s.isFiltering = false
+            case .done?:
                 guard list.indices.contains(s.selection) else { return [] }
                 return openRow(list[s.selection], s)
-            case .up, .down, .pageUp, .pageDown:
-                break
-            default:
-                return []
+            case .ignored?, nil:
+                // Paging moves through the results while typing; other keys do nothing.
+                guard key == .pageUp || key == .pageDown else { return [] }
             }
         }
         switch key {
@@ -89,8 +92,6 @@ extension AppState {
             clampSelection()
             guard list.indices.contains(s.selection) else { return [] }
             return openRow(list[s.selection], s)
-        case .character("/"):
-            s.isFiltering = true
         case .escape:
             s.filter = ""
             s.selection = 0

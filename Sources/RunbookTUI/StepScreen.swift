@@ -248,11 +248,22 @@ extension AppState {
         // The command's first row: under the title and what the step is, or first when compact.
         let commandLine = layout.compact ? 0 : 2
         if !layout.compact {
-            grid.put(" " + (step.title.isEmpty ? step.id : step.title).safeLine, in: h, line: 0, style: theme.bold)
             var about = " step \(step.id.safeLine) · \(step.role.rawValue)"
             if let scope = run?.scope ?? scope(of: step, in: s.key.runbook) { about += " · \(scope.safeLine)" }
             if step.handsOverTerminal { about += " · interactive" }
-            grid.put(about, in: h, line: 1, style: theme.dim)
+            let title = (step.title.isEmpty ? step.id : step.title).safeLine
+            if DisplayWidth.of(title) <= h.width - 2 {
+                grid.put(" " + title, in: h, line: 0, style: theme.bold)
+                grid.put(about, in: h, line: 1, style: theme.dim)
+            } else {
+                // A long title takes the second line too; what the step is follows it there if it fits.
+                let wrapped = TextWrap.lines(title, width: h.width - 2)
+                grid.put(" " + wrapped[0], in: h, line: 0, style: theme.bold)
+                var second = wrapped.dropFirst().joined(separator: " ")
+                second = DisplayWidth.clip(second, to: h.width - 2)
+                let col = grid.put(" " + second, in: h, line: 1, style: theme.bold)
+                if col + DisplayWidth.of(about) + 1 < h.width { grid.put(" ·" + about, in: h, line: 1, indent: col, style: theme.dim) }
+            }
         }
         let preview = run?.preview ?? self.preview(step, runbook: s.key.runbook)
         let commandLines = preview.safeText.split(separator: "\n", omittingEmptySubsequences: false)

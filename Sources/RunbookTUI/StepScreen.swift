@@ -517,8 +517,18 @@ extension AppState {
             }
             return Array(rows.prefix(height))
         }
-        for i in followTop(run, width: width, height: height)..<count { rows += outputRows(run, i, width: width) }
-        return Array(rows.suffix(height))
+        return followRows(run, width: width, height: height).rows
+    }
+
+    /// The rows shown while following the newest output, and how many rows above them stay blank: the
+    /// pane starts at the start of a line, never at the tail of a wrapped one (unless one line fills it).
+    func followRows(_ run: StepRun, width: Int, height: Int) -> (rows: [OutputRow], blank: Int) {
+        var rows: [OutputRow] = []
+        for i in followTop(run, width: width, height: height)..<outputLineCount(run) { rows += outputRows(run, i, width: width) }
+        var shown = Array(rows.suffix(height))
+        guard let start = shown.firstIndex(where: { !$0.isContinuation }), start > 0 else { return (shown, 0) }
+        shown.removeFirst(start)
+        return (shown, start)
     }
 
     /// The first line to show so that line `m` (a search match) is in view, about a third of the way
@@ -551,7 +561,10 @@ extension AppState {
             return
         }
         let rows = shownRows(run, top: top, width: Self.textWidth(rect), height: rect.height)
-        for (r, row) in rows.enumerated() {
+        // Following: the rows a partly shown line would take above the newest stay blank.
+        let blank = top == nil ? followRows(run, width: Self.textWidth(rect), height: rect.height).blank : 0
+        for (k, row) in rows.enumerated() {
+            let r = k + blank
             let line = outputLine(run, row.line)
             let isStderr = line.channel == .stderr
             let base = isStderr ? theme.stderr : theme.plain

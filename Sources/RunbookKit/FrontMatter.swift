@@ -15,6 +15,8 @@ public struct FrontMatter: Sendable {
     public var timeout: TimeLimit?
     public var description: String?
     public var variables: [Variable] = []
+    /// The alerts this runbook answers (`alerts:`), for `runbook open --alert NAME`.
+    public var alerts: [RunbookAlert] = []
     public var diagnostics: [Diagnostic] = []
     /// Where the front matter block starts (its opening `---`).
     public var location: SourceLocation?
@@ -22,6 +24,7 @@ public struct FrontMatter: Sendable {
     /// The keys the format knows.
     public static let knownKeys: Set<String> = [
         "id", "title", "version", "updated", "review_by", "owner", "shell", "timeout", "description", "variables",
+        "alerts",
     ]
 
     /// Front matter may be at most this many bytes.
@@ -208,6 +211,8 @@ public struct FrontMatter: Sendable {
                 }
             case "variables":
                 variables = Self.readVariables(value, firstLine: firstLine, report: report)
+            case "alerts":
+                alerts = RunbookAlert.read(value, at: at, report: report)
             default:
                 report(
                     at(keyNode).0, at(keyNode).1, .note,

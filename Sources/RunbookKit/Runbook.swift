@@ -31,6 +31,8 @@ public struct Runbook: Sendable {
     public var document: MarkdownBlock
     /// What loading found: format errors, warnings and notes.
     public var diagnostics: [Diagnostic]
+    /// The alerts it answers (front matter `alerts:`).
+    public var alerts: [RunbookAlert] = []
 
     /// Every step in document order: loose steps, entries' steps, tree probes, checklist checks.
     public var allSteps: [Step] {

@@ -800,6 +800,7 @@ private struct DocumentReader {
             anchors: anchors,
             links: links,
             document: document,
-            diagnostics: diagnostics.sorted { $0.location < $1.location })
+            diagnostics: diagnostics.sorted { $0.location < $1.location },
+            alerts: frontMatter.alerts)
     }
 }

@@ -11,6 +11,8 @@ public struct AppOptions: Sendable {
     public var drillTitle: String?
     /// A runbook to open at start (its screen above Home), by its path in the library.
     public var initialRunbookPath: String?
+    /// Where in that runbook to open (an entry, a checklist, the tree, a heading): a deep link.
+    public var initialPlace: RunbookPlace?
     /// NO_COLOR, or a terminal without colours: verdicts by symbol and word only.
     public var monochrome = false
     public var today: CalendarDate
@@ -33,6 +35,8 @@ public struct AppOptions: Sendable {
 /// finished), one `VariableResolver` per runbook, and the progress of checklists.
 public struct AppState: Sendable {
     public var library: RunbookLibrary
+    /// Every entry of the library, for the search on Home.
+    let searchIndex: SearchIndex
     public var options: AppOptions
     public var size: ScreenSize
     /// Set once the user has asked to leave (or a signal ended the TUI). Steps still running then
@@ -74,6 +78,7 @@ public struct AppState: Sendable {
 
     public init(library: RunbookLibrary, options: AppOptions, size: ScreenSize) {
         self.library = library
+        searchIndex = SearchIndex(runbooks: library.runbooks)
         self.options = options
         self.size = size
         stack = [ScreenFrame(id: 0, screen: .home(HomeScreen()))]
@@ -139,7 +144,7 @@ public struct AppState: Sendable {
             guard let path = options.initialRunbookPath, stack.count == 1,
                 let index = library.runbooks.firstIndex(where: { $0.path == path })
             else { return [] }
-            return openRunbook(index)
+            return openRunbook(index) + open(options.initialPlace, in: index)
         case .terminate(let signal):
             return leave(decision: "signal \(signal) ended runbook", result: "interrupted by signal \(signal)")
         case .stopped:

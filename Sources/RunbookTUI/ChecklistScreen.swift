@@ -42,6 +42,8 @@ struct ChecklistSummary: Sendable, Hashable {
     var passed = 0
     var failed = 0
     var toTick = 0
+    /// Items whose check ran and waits for a manual indicator's y/n.
+    var toAnswer = 0
     var ticked = 0
     var notRun = 0
     var running = 0
@@ -50,6 +52,7 @@ struct ChecklistSummary: Sendable, Hashable {
     /// `3 passed, 1 failed, 2 to tick` (and what has not run yet).
     var text: String {
         var s = "\(passed) passed, \(failed) failed, \(toTick) to tick"
+        if toAnswer > 0 { s += ", \(toAnswer) to answer" }
         if ticked > 0 { s += ", \(ticked) ticked" }
         if running > 0 { s += ", \(running) running" }
         if notRun > 0 { s += ", \(notRun) not run" }
@@ -59,7 +62,7 @@ struct ChecklistSummary: Sendable, Hashable {
     /// Whether it is safe to go on: nothing failed and nothing is left.
     var verdict: (text: String, ok: Bool?) {
         if failed > 0 { return ("✗ not ready: \(failed) failed", false) }
-        if toTick == 0, notRun == 0, running == 0 { return ("✓ all clear", true) }
+        if toTick == 0, toAnswer == 0, notRun == 0, running == 0 { return ("✓ all clear", true) }
         return ("… not complete", nil)
     }
 
@@ -92,7 +95,7 @@ extension AppState {
             case .run(.running): s.running += 1
             case .run(.passed): s.passed += 1
             case .run(.failed), .run(.cancelled): s.failed += 1
-            case .run(.needsAnswers): s.toTick += 1
+            case .run(.needsAnswers): s.toAnswer += 1
             }
         }
         return s

@@ -8,6 +8,8 @@ struct EntryScreen: Sendable, Hashable {
     var selection = 0
     var top = 0
     var chosenOption: String?
+    /// The file line `w` reads from: the line a search matched, else the entry's heading.
+    var readFrom: Int?
 
     enum Row: Sendable, Hashable {
         case step(String)
@@ -129,7 +131,7 @@ extension AppState {
                 return request(RunRequest(runbook: s.runbook, step: step, scope: entry.id, show: true))
             }
         case .character("w"):
-            push(.walkthrough(WalkthroughScreen(runbook: s.runbook, startLine: runbook(s.runbook)?.entries[s.entry].location.line)))
+            push(.walkthrough(WalkthroughScreen(runbook: s.runbook, startLine: s.readFrom ?? runbook(s.runbook)?.entries[s.entry].location.line)))
             return []
         default:
             return nil

@@ -24,7 +24,8 @@ struct HelpScreen: Sendable, Hashable {
             KeyHint("?  F1", "this help"),
         ]),
         Section(topic: "home", title: "Home", keys: [
-            KeyHint("type", "filter by title or id (start with / for j, k or q)"),
+            KeyHint("type", "filter by title or id, and search every entry (start with / for j, k or q)"),
+            KeyHint("Enter", "open the runbook or the entry found"),
             KeyHint("Backspace", "delete from the filter"),
             KeyHint("Esc", "clear the filter"),
         ]),
@@ -46,7 +47,7 @@ struct HelpScreen: Sendable, Hashable {
             KeyHint("r", "run it again"),
             KeyHint("y / n", "answer the manual indicator marked ▸"),
             KeyHint("Tab  Shift-Tab", "mark another open manual indicator"),
-            KeyHint("/", "search the output; ] and [ for next and previous"),
+            KeyHint("/", "search the output; ↓↑ while typing, then n and N; Esc ends it"),
             KeyHint("G  End", "follow new output"),
         ]),
         Section(topic: "checklist", title: "Checklist", keys: [
@@ -62,8 +63,8 @@ struct HelpScreen: Sendable, Hashable {
             KeyHint("Shift-Tab  [", "previous block"),
             KeyHint("Enter", "run the selected block"),
             KeyHint("space", "page down"),
-            KeyHint("/", "search the text; Enter ends typing, Esc cancels"),
-            KeyHint("n  N", "next and previous match"),
+            KeyHint("/", "search the text; ↓↑ while typing, Enter ends typing, Esc cancels"),
+            KeyHint("n  N", "next and previous match; Esc ends the search"),
         ]),
         Section(topic: "variables", title: "Variables", keys: [
             KeyHint("Enter  e", "edit the value (secrets start empty and show as •)"),

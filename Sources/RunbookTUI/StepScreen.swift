@@ -7,8 +7,13 @@ struct StepScreen: Sendable, Hashable {
     var key: StepKey
     /// The first output line shown; nil follows the newest output.
     var top: Int?
-    var search = ""
-    var isSearching = false
+    /// `/`: the text searched for in the output (ignoring case), while typing and after.
+    var field = SearchField()
+    var search: String {
+        get { field.text }
+        set { field.text = newValue }
+    }
+    var isSearching: Bool { field.isOpen }
     /// The output line of the current search match.
     var match: Int?
     /// The manual indicator `y`/`n` answer (index into the step's indicators), chosen with Tab;
@@ -86,23 +91,26 @@ extension AppState {
         // Where following the newest output starts (long lines wrap, so fewer lines fit than rows).
         let maxTop = run.map { followTop($0, width: width, height: page) } ?? 0
         func land(_ m: Int) -> Int? { run.map { outputTop(showing: m, $0, width: width, height: page) } }
-        if s.isSearching {
-            switch key {
-            case .character(let c) where !c.isNewline:
-                s.search.append(c)
-                s.match = lastMatch(run, s.search, before: count)
-                if let m = s.match { s.top = land(m) }
-            case .backspace, .delete:
-                if !s.search.isEmpty { s.search.removeLast() }
-                s.match = s.search.isEmpty ? nil : lastMatch(run, s.search, before: count)
-            case .enter:
-                s.isSearching = false
-                if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
-            case .escape:
-                s.isSearching = false
-                s.search = ""
+        if let action = s.field.handle(key) {
+            switch action {
+            case .opened, .cancelled, .cleared:
                 s.match = nil
-            default:
+            case .edited:
+                s.match = s.search.isEmpty ? nil : lastMatch(run, s.search, before: count)
+                if let m = s.match { s.top = land(m) }
+            case .done:
+                if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
+            case .next, .previous:
+                guard !s.search.isEmpty else { return [] }
+                let forward = action == .next
+                let from = s.match ?? (forward ? -1 : count)
+                if let next = forward ? firstMatch(run, s.search, after: from) : lastMatch(run, s.search, before: from) {
+                    s.match = next
+                    s.top = land(next)
+                } else {
+                    status = .info(forward ? "no more matches below" : "no more matches above")
+                }
+            case .ignored:
                 break
             }
             return []
@@ -122,23 +130,6 @@ extension AppState {
             s.top = 0
         case .end, .character("G"):
             s.top = nil
-        case .character("/"):
-            s.isSearching = true
-            s.search = ""
-            s.match = nil
-        case .character("]"), .character("["):
-            guard !s.search.isEmpty else {
-                status = .info("/ searches the output first")
-                return []
-            }
-            let from = s.match ?? (key == .character("]") ? -1 : count)
-            let next = key == .character("]") ? firstMatch(run, s.search, after: from) : lastMatch(run, s.search, before: from)
-            if let next {
-                s.match = next
-                s.top = land(next)
-            } else {
-                status = .info(key == .character("]") ? "no more matches below" : "no more matches above")
-            }
         case .character("r"):
             guard let step else { return [] }
             s.top = nil
@@ -227,12 +218,13 @@ extension AppState {
     }
 
     func stepHints(_ s: StepScreen) -> [KeyHint] {
-        if s.isSearching { return [KeyHint("⏎", "done"), KeyHint("Esc", "clear search"), KeyHint("⌫", "delete")] }
+        if let typing = s.field.typingHints { return typing }
         let run = lastRun(s.key)
         var hints: [KeyHint] = []
         let open = openManual(run)
         if !open.isEmpty {
-            hints += [KeyHint("y", "yes"), KeyHint("n", "no")]
+            // While a search is set, n moves to the next match: Esc ends the search, then n answers no.
+            hints += s.field.isActive ? [KeyHint("y", "yes")] : [KeyHint("y", "yes"), KeyHint("n", "no")]
             if open.count > 1 { hints.append(KeyHint("Tab", "mark another")) }
         }
         if run?.isRunning == true {
@@ -240,8 +232,7 @@ extension AppState {
         } else {
             hints.append(KeyHint(run == nil ? "⏎" : "r", run == nil ? "run" : "re-run"))
         }
-        hints += [KeyHint("↑↓", "scroll"), KeyHint("/", "search")]
-        if !s.search.isEmpty { hints.append(KeyHint("]/[", "next/prev")) }
+        hints += [KeyHint("↑↓", "scroll"), KeyHint("/", "search")] + s.field.activeHints
         hints += [KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
         return hints
     }
@@ -257,11 +248,22 @@ extension AppState {
         // The command's first row: under the title and what the step is, or first when compact.
         let commandLine = layout.compact ? 0 : 2
         if !layout.compact {
-            grid.put(" " + (step.title.isEmpty ? step.id : step.title).safeLine, in: h, line: 0, style: theme.bold)
             var about = " step \(step.id.safeLine) · \(step.role.rawValue)"
             if let scope = run?.scope ?? scope(of: step, in: s.key.runbook) { about += " · \(scope.safeLine)" }
             if step.handsOverTerminal { about += " · interactive" }
-            grid.put(about, in: h, line: 1, style: theme.dim)
+            let title = (step.title.isEmpty ? step.id : step.title).safeLine
+            if DisplayWidth.of(title) <= h.width - 2 {
+                grid.put(" " + title, in: h, line: 0, style: theme.bold)
+                grid.put(about, in: h, line: 1, style: theme.dim)
+            } else {
+                // A long title takes the second line too; what the step is follows it there if it fits.
+                let wrapped = TextWrap.lines(title, width: h.width - 2)
+                grid.put(" " + wrapped[0], in: h, line: 0, style: theme.bold)
+                var second = wrapped.dropFirst().joined(separator: " ")
+                second = DisplayWidth.clip(second, to: h.width - 2)
+                let col = grid.put(" " + second, in: h, line: 1, style: theme.bold)
+                if col + DisplayWidth.of(about) + 1 < h.width { grid.put(" ·" + about, in: h, line: 1, indent: col, style: theme.dim) }
+            }
         }
         let preview = run?.preview ?? self.preview(step, runbook: s.key.runbook)
         let commandLines = preview.safeText.split(separator: "\n", omittingEmptySubsequences: false)
@@ -305,8 +307,7 @@ extension AppState {
         var title = "Output"
         if let run { title += " (\(run.output.totalLineCount) line\(run.output.totalLineCount == 1 ? "" : "s"))" }
         if s.isSearching || !s.search.isEmpty {
-            title += " · /\(s.search.safeLine)\(s.isSearching ? "▏" : "")"
-            if !s.isSearching, s.match == nil { title += " (no match)" }
+            title += " · " + s.field.label(matched: s.isSearching || s.match != nil)
         } else if s.top != nil {
             title += " · G follows"
         }
@@ -349,7 +350,9 @@ extension AppState {
 
         // Indicators pane.
         drawPane(layout.indicators, title: "Success indicators", compact: layout.compact, into: &grid, theme: theme)
-        drawIndicators(step: step, run: run, asking: answering(s, run), into: &grid, layout.indicatorText, theme: theme)
+        drawIndicators(
+            step: step, run: run, asking: answering(s, run), searchIsSet: s.field.isActive, into: &grid, layout.indicatorText,
+            theme: theme)
     }
 
     /// A pane's frame: a box with the title in its top edge, or when compact a rule with the title.
@@ -366,7 +369,9 @@ extension AppState {
 
     /// The indicators and their verdicts; `asking` is the manual indicator `y`/`n` answers, marked
     /// `▸` (the answer line under them carries the same mark).
-    func drawIndicators(step: Step, run: StepRun?, asking: Int?, into grid: inout CellGrid, _ rect: Rect, theme: Theme) {
+    func drawIndicators(
+        step: Step, run: StepRun?, asking: Int?, searchIsSet: Bool = false, into grid: inout CellGrid, _ rect: Rect, theme: Theme
+    ) {
         var lines: [ListLine<Int>] = []
         let verdicts = run?.verdicts ?? IndicatorEvaluator(indicators: step.indicators).verdicts
         let asking = run == nil ? nil : asking
@@ -404,6 +409,7 @@ extension AppState {
                 .text(" ▸ answer: ", theme.ask), .text("y", theme.keyName),
                 .text(" yes  ", theme.plain), .text("n", theme.keyName), .text(" no", theme.plain),
             ]
+            if searchIsSet { parts += [.text("  (", theme.plain), .text("Esc", theme.keyName), .text(" ends the search first)", theme.plain)] }
             if openCount > 1 {
                 parts += [.text("  ", theme.plain), .text("Tab", theme.keyName), .text(" marks another", theme.plain)]
             }
@@ -510,8 +516,18 @@ extension AppState {
             }
             return Array(rows.prefix(height))
         }
-        for i in followTop(run, width: width, height: height)..<count { rows += outputRows(run, i, width: width) }
-        return Array(rows.suffix(height))
+        return followRows(run, width: width, height: height).rows
+    }
+
+    /// The rows shown while following the newest output, and how many rows above them stay blank: the
+    /// pane starts at the start of a line, never at the tail of a wrapped one (unless one line fills it).
+    func followRows(_ run: StepRun, width: Int, height: Int) -> (rows: [OutputRow], blank: Int) {
+        var rows: [OutputRow] = []
+        for i in followTop(run, width: width, height: height)..<outputLineCount(run) { rows += outputRows(run, i, width: width) }
+        var shown = Array(rows.suffix(height))
+        guard let start = shown.firstIndex(where: { !$0.isContinuation }), start > 0 else { return (shown, 0) }
+        shown.removeFirst(start)
+        return (shown, start)
     }
 
     /// The first line to show so that line `m` (a search match) is in view, about a third of the way
@@ -544,7 +560,10 @@ extension AppState {
             return
         }
         let rows = shownRows(run, top: top, width: Self.textWidth(rect), height: rect.height)
-        for (r, row) in rows.enumerated() {
+        // Following: the rows a partly shown line would take above the newest stay blank.
+        let blank = top == nil ? followRows(run, width: Self.textWidth(rect), height: rect.height).blank : 0
+        for (k, row) in rows.enumerated() {
+            let r = k + blank
             let line = outputLine(run, row.line)
             let isStderr = line.channel == .stderr
             let base = isStderr ? theme.stderr : theme.plain

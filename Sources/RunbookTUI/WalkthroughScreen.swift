@@ -13,8 +13,12 @@ struct WalkthroughScreen: Sendable {
     /// The runbook laid out for the last width (laying out a long runbook on every frame is slow).
     var layout: (width: Int, lines: [DocLine])?
     /// `/`: the text searched for (ignoring case), while typing and after.
-    var search = ""
-    var isSearching = false
+    var field = SearchField()
+    var search: String {
+        get { field.text }
+        set { field.text = newValue }
+    }
+    var isSearching: Bool { field.isOpen }
     /// The laid-out line of the current match.
     var match: Int?
     /// Where the screen was when `/` was pressed: Esc goes back there.
@@ -65,8 +69,12 @@ extension AppState {
     /// Where the screen starts: the stored position, else the start line's block, else the top.
     func walkthroughTop(_ s: WalkthroughScreen, _ lines: [DocLine], height: Int) -> Int {
         if let top = s.top { return Scroll.clamp(top, count: lines.count, height: height) }
-        if let start = s.startLine, let i = lines.firstIndex(where: { $0.source >= start }) {
-            return Scroll.clamp(i, count: lines.count, height: height)
+        if let start = s.startLine {
+            // The line's own block (a code block's or a paragraph's lines all come from its first line).
+            let block = lines.contains { $0.source == start } ? start : lines.last { $0.source < start }?.source
+            if let i = lines.firstIndex(where: { $0.source == block }) ?? lines.firstIndex(where: { $0.source >= start }) {
+                return Scroll.clamp(i, count: lines.count, height: height)
+            }
         }
         return 0
     }
@@ -87,52 +95,40 @@ extension AppState {
         func show(_ m: Int) {
             if m < top + 1 || m >= top + height - 1 { top = m - height / 3 }
         }
-        if s.isSearching {
-            switch key {
-            case .character(let c) where !c.isNewline:
-                s.search.append(c)
-                s.match = Self.firstMatch(lines, s.search, from: s.searchOrigin ?? top) ?? Self.firstMatch(lines, s.search, from: 0)
-                if let m = s.match { show(m) }
-            case .backspace, .delete:
-                if !s.search.isEmpty { s.search.removeLast() }
-                s.match = s.search.isEmpty ? nil
-                    : Self.firstMatch(lines, s.search, from: s.searchOrigin ?? top) ?? Self.firstMatch(lines, s.search, from: 0)
+        if let action = s.field.handle(key) {
+            let from = s.searchOrigin ?? top
+            switch action {
+            case .opened:
+                s.match = nil
+                s.searchOrigin = top
+            case .edited:
+                s.match = s.search.isEmpty ? nil : Self.firstMatch(lines, s.search, from: from) ?? Self.firstMatch(lines, s.search, from: 0)
                 if let m = s.match { show(m) } else if s.search.isEmpty, let o = s.searchOrigin { top = o }
-            case .enter:
-                s.isSearching = false
+            case .done:
                 if s.match == nil, !s.search.isEmpty { status = .info("no line contains “\(s.search.safeLine)”") }
-            case .escape:
-                s.isSearching = false
-                s.search = ""
+            case .cancelled:
                 s.match = nil
                 if let o = s.searchOrigin { top = o }
-            default:
+            case .cleared:
+                s.match = nil
+            case .next, .previous:
+                guard !s.search.isEmpty else { return [] }
+                let forward = action == .next
+                let start = s.match ?? (forward ? top - 1 : top + height)
+                let next = forward ? Self.firstMatch(lines, s.search, from: start + 1) : Self.lastMatch(lines, s.search, before: start)
+                guard let next else {
+                    status = .info(forward ? "no more matches below" : "no more matches above")
+                    return []
+                }
+                s.match = next
+                show(next)
+            case .ignored:
                 return []
             }
             s.top = Scroll.clamp(top, count: lines.count, height: height)
             return []
         }
         switch key {
-        case .character("/"):
-            s.isSearching = true
-            s.search = ""
-            s.match = nil
-            s.searchOrigin = top
-            return []
-        case .character("n"), .character("N"):
-            guard !s.search.isEmpty else {
-                status = .info("/ searches the text first")
-                return []
-            }
-            let forward = key == .character("n")
-            let from = s.match ?? (forward ? top - 1 : top + height)
-            let next = forward ? Self.firstMatch(lines, s.search, from: from + 1) : Self.lastMatch(lines, s.search, before: from)
-            guard let next else {
-                status = .info(forward ? "no more matches below" : "no more matches above")
-                return []
-            }
-            s.match = next
-            show(next)
         case .up, .character("k"): top -= 1
         case .down, .character("j"): top += 1
         case .pageUp: top -= max(1, height - 2)
@@ -199,10 +195,9 @@ extension AppState {
     }
 
     func walkthroughHints(_ s: WalkthroughScreen) -> [KeyHint] {
-        if s.isSearching { return [KeyHint("⏎", "done"), KeyHint("Esc", "cancel"), KeyHint("⌫", "delete")] }
-        var hints = [KeyHint("↑↓", "scroll"), KeyHint("Tab", "next block"), KeyHint("⏎", "run block"), KeyHint("/", "search")]
-        if !s.search.isEmpty { hints.append(KeyHint("n/N", "next/prev")) }
-        return hints + [KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
+        if let typing = s.field.typingHints { return typing }
+        let hints = [KeyHint("↑↓", "scroll"), KeyHint("Tab", "next block"), KeyHint("⏎", "run block"), KeyHint("/", "search")]
+        return hints + s.field.activeHints + [KeyHint("v", "variables"), KeyHint("?", "help"), KeyHint("q", "back")]
     }
 
     func drawWalkthrough(_ s: WalkthroughScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {
@@ -215,8 +210,7 @@ extension AppState {
         let percent = lines.count <= area.height ? 100 : min(100, (top + area.height) * 100 / max(1, lines.count))
         var where_ = "\(percent)%"
         if s.isSearching || !s.search.isEmpty {
-            var found = "/" + s.search.safeLine + (s.isSearching ? "▏" : "")
-            if s.match == nil, !s.search.isEmpty { found += " (no match)" }
+            let found = s.field.label(matched: s.match != nil)
             where_ = DisplayWidth.clip(found, to: max(8, body.width / 2)) + "  " + where_
         }
         let whereWidth = DisplayWidth.of(where_)

@@ -44,14 +44,17 @@ struct LintCommand: ParsableCommand {
             diagnostics.append(error.diagnostic)
             files = []
         }
+        var linted: [Runbook] = []
         for file in files {
             switch load(file) {
             case .failure(let error):
                 diagnostics.append(error.diagnostic)
             case .success(let runbook):
                 diagnostics += linter.lint(runbook) { path in try? load(path).get() }
+                linted.append(runbook)
             }
         }
+        diagnostics += RunbookLinter.alertClaims(linted)
         if json {
             print(try RunbookJSON.encode(diagnostics))
         } else {

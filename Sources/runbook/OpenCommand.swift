@@ -23,15 +23,31 @@ struct OpenCommand: ParsableCommand {
             text with Shift held, and RUNBOOK_MOUSE=off gives plain selection back (without the \
             wheel).
 
+            A runbook file opens that runbook; FILE#ANCHOR opens the entry, checklist, decision \
+            tree or heading the anchor (GitHub's heading anchor) names. A URL of a runbook in a Git \
+            host's web view (GitHub, GitLab: the form of Alertmanager's runbook_url annotation) opens \
+            the runbook on the search path whose path ends the same way, at its anchor. --alert NAME \
+            opens the runbook that lists NAME under `alerts:` in its front matter, or whose file is \
+            NAME.md. A link that names nothing exits 2 and says what it found instead.
+
             Examples:
               runbook
               runbook runbooks/gke-staging-troubleshooting.md
+              runbook runbooks/gke-staging-troubleshooting.md#issue-4-cloud-sql-requires-ssl
+              runbook open https://github.com/acme/runbooks/blob/main/runbooks/gke-staging-troubleshooting.md#decision-tree
+              runbook open --alert KubePodCrashLooping
               runbook --dry-run runbooks/
             """
     )
 
-    @Argument(help: "Folders or runbook files to open (default: $RUNBOOK_PATH or ./runbooks).")
+    @Argument(help: "Folders or runbook files to open (default: $RUNBOOK_PATH or ./runbooks); FILE#ANCHOR or a URL opens at that place.")
     var paths: [String] = []
+
+    @Option(help: ArgumentHelp("Open the runbook that answers this alert.", valueName: "NAME"))
+    var alert: String?
+
+    @Flag(help: "Print the runbook (and #anchor) the arguments open, and exit (no terminal needed).")
+    var which = false
 
     @Flag(help: "Show every command, run none.")
     var dryRun = false
@@ -47,6 +63,21 @@ struct OpenCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
+        let opened: OpenArguments
+        do {
+            opened = try OpenArguments.resolve(paths: paths, alert: alert)
+        } catch {
+            printError("runbook: error: \(error)")
+            throw ExitCode(2)
+        }
+        if which {
+            guard let target = opened.target else {
+                printError("runbook: error: --which needs a runbook file, a link or --alert")
+                throw ExitCode(2)
+            }
+            print(TerminalSafeText.make(target.description))
+            return
+        }
         if let reason = TerminalCheck.whyNot(environment: environment) {
             printError(
                 """
@@ -57,8 +88,10 @@ struct OpenCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if environment["SWIFT_BACKTRACE"] == nil { Self.restartWithQuietCrashReports() }
-        let library = RunbookLibrary.load(paths.isEmpty ? defaultRunbookPaths() : paths)
+        let library = opened.library
         var options = AppOptions(today: today(), environment: environment)
+        options.initialRunbookPath = opened.target?.path
+        options.initialPlace = opened.target?.place
         options.dryRun = dryRun
         options.monochrome = !(environment["NO_COLOR"] ?? "").isEmpty
         var crashTest: RuntimeOptions.CrashTest?

@@ -16,6 +16,7 @@ struct RunbookCommand: ParsableCommand {
             Examples:
               runbook
               runbook runbooks/gke-staging-troubleshooting.md
+              runbook search "pg_hba.conf rejects connection"
               runbook list runbooks/
               runbook show runbooks/gke-staging-troubleshooting.md
               runbook lint runbooks/
@@ -26,8 +27,8 @@ struct RunbookCommand: ParsableCommand {
             """,
         version: RunbookVersion.current,
         subcommands: [
-            OpenCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self, SessionsCommand.self,
-            ReportCommand.self, DrillCommand.self, TestCommand.self,
+            OpenCommand.self, SearchCommand.self, ListCommand.self, ShowCommand.self, LintCommand.self, CheckCommand.self,
+            TestCommand.self, SessionsCommand.self, ReportCommand.self, DrillCommand.self,
         ],
         defaultSubcommand: OpenCommand.self
     )

@@ -118,7 +118,7 @@ enum Screens {
         var s = stepFinished()
         s.press(.character("/"))
         s.type("health/ready 200")
-        s.press(.enter, .character("["), .character("["))
+        s.press(.enter, .character("N"), .character("N"))
         return s
     }
 

@@ -136,6 +136,42 @@ static int prepare_file_actions(posix_spawn_file_actions_t *actions, const char 
     return err;
 }
 
+/* The run's mark (see rb_watch_set_mark): copied into every environment rb_spawn and
+ * rb_spawn_foreground pass on. */
+static char *rb_watch_mark = NULL;
+
+int rb_watch_set_mark(const char *entry) {
+    char *copy = NULL;
+    if (entry != NULL) {
+        copy = strdup(entry);
+        if (copy == NULL) return ENOMEM;
+    }
+    char *old = rb_watch_mark;
+    rb_watch_mark = copy;
+    free(old);
+    return 0;
+}
+
+/// `envp` with the run's mark in place of any inherited one, in a new array to free (NULL when there is
+/// no mark: use `envp` as it is).
+static char **with_mark(char *const envp[]) {
+    const char *mark = rb_watch_mark;
+    if (mark == NULL) return NULL;
+    const char *eq = strchr(mark, '=');
+    size_t name = eq != NULL ? (size_t)(eq - mark) + 1 : strlen(mark);
+    size_t count = 0;
+    while (envp[count] != NULL) count++;
+    char **out = calloc(count + 2, sizeof *out);
+    if (out == NULL) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (strncmp(envp[i], mark, name) != 0) out[k++] = envp[i];
+    }
+    out[k++] = (char *)mark;
+    out[k] = NULL;
+    return out;
+}
+
 int rb_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
              int use_pty, unsigned short rows, unsigned short cols, rb_spawned *out) {
     out->pid = -1;
@@ -191,7 +227,9 @@ int rb_spawn(const char *path, char *const argv[], char *const envp[], const cha
     if (err != 0) {
         out->failed_stage = RB_STAGE_SETUP;
     } else {
-        err = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+        char **marked = with_mark(envp);
+        err = posix_spawn(&pid, path, &actions, &attr, argv, marked != NULL ? marked : envp);
+        free(marked);
         if (err != 0) out->failed_stage = RB_STAGE_SPAWN;
     }
 
@@ -321,7 +359,9 @@ int rb_spawn_foreground(const char *path, char *const argv[], char *const envp[]
     if (err == 0) err = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 #endif
     pid_t child = -1;
-    if (err == 0) err = posix_spawn(&child, path, &actions, &attr, argv, envp);
+    char **marked = with_mark(envp);
+    if (err == 0) err = posix_spawn(&child, path, &actions, &attr, argv, marked != NULL ? marked : envp);
+    free(marked);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (err != 0) return err;

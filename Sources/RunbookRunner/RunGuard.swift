@@ -19,7 +19,10 @@ import Glibc
 ///   watcher (`+PGID`, and `-PGID` once reaped). When this process ends in any way, the kernel closes
 ///   its end; the watcher reads end-of-file, sends SIGTERM to every group still registered, SIGKILL
 ///   half a second later to what is left, and removes the run folder and every folder registered with
-///   ``watchFolder(_:)`` (a drill's workspace). `PR_SET_PDEATHSIG` could only reach direct children,
+///   ``watchFolder(_:)`` (a drill's workspace). Unless told `bye` first (a normal end), it then also
+///   kills every process whose environment holds this run's mark, `RUNBOOK_RUN=<run folder>` (which
+///   the crash guard puts into everything this process starts): a step started in the instant before
+///   its group was registered, or a process that left its group. `PR_SET_PDEATHSIG` could only reach direct children,
 ///   and a step's children are not; a subreaper would not outlive its own death. See docs/reliability.md.
 public final class RunGuard {
     /// The private run folder.
@@ -33,8 +36,10 @@ public final class RunGuard {
         trap '' INT HUP TERM QUIT PIPE TSTP TTIN TTOU
         groups=' '
         dirs=''
+        ended=''
         while IFS= read -r line; do
           case $line in
+            bye) ended=1 ;;
             +*) g=${line#+}; case $g in ''|*[!0-9]*) ;; *) groups="$groups$g " ;; esac ;;
             -*) g=${line#-}; rest=' '
                 for x in $groups; do [ "$x" = "$g" ] || rest="$rest$x "; done
@@ -55,6 +60,17 @@ public final class RunGuard {
             n=$((n + 1))
           done
           for g; do kill -KILL "-$g" 2>/dev/null; done
+        fi
+        if [ -z "$ended" ]; then
+          n=0
+          while [ $n -lt 10 ]; do
+            pids=$(grep -lzxF -- "RUNBOOK_RUN=$RUNBOOK_RUN_FOLDER" /proc/[0-9]*/environ 2>/dev/null |
+              sed -n 's#^/proc/\([0-9]*\)/environ$#\1#p')
+            [ -z "$pids" ] && [ $n -gt 0 ] && break
+            [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+            sleep 0.1
+            n=$((n + 1))
+          done
         fi
         printf '%s' "$dirs" | while IFS= read -r d; do [ -n "$d" ] && rm -rf -- "$d"; done
         rm -rf -- "$RUNBOOK_RUN_FOLDER"
@@ -95,6 +111,7 @@ public final class RunGuard {
             return .failure(Failure(description: "cannot start the watcher: \(String(cString: strerror(code)))"))
         }
         rb_watch_set_fd(pair[0])
+        _ = rb_watch_set_mark("RUNBOOK_RUN=" + folder)
         return .success(RunGuard(folder: folder, socket: pair[0], watcher: pid))
     }
 
@@ -125,6 +142,8 @@ public final class RunGuard {
     /// it is reaped here.
     public func end() {
         guard socket >= 0 else { return }
+        // A normal end: the watcher need not look for unregistered processes of this run.
+        _ = "bye\n".withCString { rb_watch_note_text($0, Int32(strlen($0))) }
         rb_watch_set_fd(-1)
         close(socket)
         socket = -1

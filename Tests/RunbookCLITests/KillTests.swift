@@ -88,4 +88,46 @@ struct KillTests {
             ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty
         }, "nothing is left in TMPDIR: \((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [])")
     }
+    @Test("kill -9: a process the watcher was never told of (here one that left its group with setsid) ends too, by the run's mark")
+    func unregisteredProcess() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-k9u-\(UUID().uuidString)").path
+        let tmp = root + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let marker = ProcessMarker()
+        defer { marker.killAll() }
+        let file = root + "/k9u.md"
+        // `setsid` puts the sleep in a session and group of its own: no group kill reaches it, as no
+        // registration reaches a step started in the instant before runbook registered it.
+        try """
+            ---
+            id: k9u
+            version: 1.0.0
+            ---
+            # Killed
+
+            ## Entry
+
+            ### Verify
+
+            ```sh
+            setsid sleep 1002 & echo started; sleep 1001
+            ```
+
+            - exit 0
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let program = try StartedProgram.start(
+            ["check", file],
+            environment: ["TMPDIR": tmp, "XDG_STATE_HOME": root + "/state", "HOME": root, "PATH": "/usr/bin:/bin"]
+                .merging(marker.environment) { $1 },
+            folder: root)
+        #expect(Self.eventually(seconds: 20) { Self.journaled("started", in: root + "/state") }, "the step's output was journaled")
+        #expect(Self.eventually(seconds: 20) { marker.living().count >= 4 }, "runbook, the step's shell and two sleeps")
+        kill(program.pid, SIGKILL)
+        _ = program.wait()
+        #expect(marker.survivors().isEmpty, "no process of the step survives, the one that left its group included: \(marker.living())")
+        #expect(Self.eventually(seconds: 10) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty
+        }, "nothing is left in TMPDIR")
+    }
 }

@@ -144,6 +144,12 @@ int rb_stop_for_job_control(void);
 /// never raising SIGPIPE). -1 stops it.
 void rb_watch_set_fd(int fd);
 
+/// Sets the mark of this run ("RUNBOOK_RUN=<run folder>"), put into the environment of everything
+/// rb_spawn and rb_spawn_foreground start (in place of an inherited one), so that the watcher can find
+/// a process that was never registered: one started in the instant before its registration, or one
+/// that left its group. The text is copied; NULL removes the mark. Returns 0 or ENOMEM.
+int rb_watch_set_mark(const char *entry);
+
 /// Writes `text` to the watcher's socket (blocking, no SIGPIPE). Returns 0 or an errno value.
 int rb_watch_note_text(const char *text, int length);
 

@@ -1,0 +1,209 @@
+extension DocumentReader {
+    // MARK: - Steps
+
+    mutating func makeStep(_ code: CodeBlock, location: SourceLocation, role: StepRole, scope: String) -> Step? {
+        var info = StepParser.parseInfo(code.info)
+        for problem in info.problems {
+            report(SourceLocation(line: location.line, column: Self.infoColumn(code, location) + problem.column - 1), .error, problem.message)
+        }
+        var literal = code.literal
+        if info.language.isEmpty {
+            // An untagged block is a step only when it shows a `$ ` prompt.
+            let first = literal.lines(omittingEmpty: true).first { !$0.allSatisfy { $0 == " " } } ?? ""
+            guard first.drop(while: { $0 == " " }).hasPrefix("$ ") else { return nil }
+            info.language = "console"
+        }
+        guard StepParser.shellLanguages.contains(info.language) else { return nil }
+        if let opening = info.openingCommand, !opening.isEmpty {
+            // `$ cmd` on the fence, or a body that shows prompts: the opening command is a prompt line too,
+            // so what follows it stays example output.
+            let bodyHasPrompts = literal.lines(omittingEmpty: true).contains {
+                let t = $0.drop(while: { $0 == " " || $0 == "\t" })
+                return t.hasPrefix("$ ") || t == "$"
+            }
+            literal = (info.promptOnFence || bodyHasPrompts ? "$ " : "") + opening + "\n" + literal
+        }
+        if !code.isClosed {
+            report(location, .warning, "code fence is not closed: it runs to the end of the file")
+        }
+
+        var attributes = StepAttributes()
+        for (key, value, column) in info.attributes {
+            let at = SourceLocation(line: location.line, column: Self.infoColumn(code, location) + column - 1)
+            func flag() -> Bool? {
+                switch value?.lowercased() {
+                case nil, "true", "yes": return true
+                case "false", "no": return false
+                default:
+                    report(at, .error, "`\(key)=\(value ?? "")` must be true or false")
+                    return nil
+                }
+            }
+            switch key {
+            case "name":
+                if let v = value, !v.isEmpty, !v.contains(" ") {
+                    attributes.name = v
+                } else {
+                    report(at, .error, "`name` needs a value without spaces, such as name=check-pods")
+                }
+            case "timeout":
+                if let v = value, let t = TimeLimit(v) {
+                    attributes.timeout = t
+                } else {
+                    report(at, .error, "timeout `\(value ?? "")` is not a duration: write seconds or a number with s, m or h, such as timeout=30s")
+                }
+            case "confirm": attributes.confirm = flag()
+            case "interactive": attributes.interactive = flag() ?? false
+            case "pty": attributes.pty = flag() ?? false
+            case "skip": attributes.skip = flag() ?? false
+            case "readonly": attributes.readonly = flag() ?? false
+            case "cwd":
+                if let v = value, !v.isEmpty { attributes.cwd = v } else { report(at, .error, "`cwd` needs a folder, such as cwd=deploy") }
+            case "role":
+                if let v = value, let r = StepRole(rawValue: v) {
+                    attributes.role = r
+                } else {
+                    report(at, .error, "role `\(value ?? "")` is unknown: use fix, verify, diagnose, probe or walkthrough")
+                }
+            default:
+                report(at, .warning, "attribute `\(key)` is unknown: the known ones are \(StepAttributes.known.joined(separator: ", "))")
+            }
+        }
+
+        let (rawCommand, example) = StepParser.splitPrompts(literal)
+        let shell = ShellText(rawCommand)
+        var placeholders: [String] = []
+        var seenPlaceholders = Set<String>()
+        for name in shell.placeholders where seenPlaceholders.insert(name).inserted {
+            placeholders.append(name)
+            if !declaredNames.contains(name) && placeholderNames.insert(name).inserted {
+                placeholderVariables.append(
+                    Variable(
+                        name: name, description: "asked for: the command's <placeholder>",
+                        isSecret: Variable.nameLooksSecret(name), origin: .placeholder, location: location))
+            }
+        }
+        let command = placeholders.isEmpty ? rawCommand : shell.rewritten
+
+        // Steps are numbered by their place in the scope, named or not; a name wins over a number.
+        let n = (stepCounts[scope] ?? 0) + 1
+        stepCounts[scope] = n
+        let id: String
+        if let name = attributes.name {
+            if let earlier = stepNames[name] {
+                report(location, .error, "step name `\(name)` is already used at line \(earlier.line): step names must be unique in a runbook")
+            }
+            id = name
+        } else {
+            var candidate = "\(scope)-\(n)"
+            var k = 0
+            while stepNames[candidate] != nil {
+                k += 1
+                candidate = "\(scope)-\(n)-\(k)"
+            }
+            id = candidate
+        }
+        if stepNames[id] == nil { stepNames[id] = location }
+        var title = leadIn
+        while title.hasSuffix(":") { title.removeLast() }
+        if title.count > 160 { title = String(title.prefix(157)) + "..." }
+        return Step(
+            id: id, role: attributes.role ?? role, language: info.language, command: command, location: location,
+            attributes: attributes, exampleOutput: example, indicators: [], title: title,
+            option: role == .fix ? option?.text : nil, placeholders: placeholders)
+    }
+
+    /// Reads what follows a step: "Expected output:" and its block, "Success indicators:" and its list,
+    /// or a list directly after the block.
+    mutating func attachTrailing(_ siblings: [MarkdownBlock], from i: inout Int, to step: inout Step) {
+        var tookList = false
+        while i < siblings.count {
+            let block = siblings[i]
+            switch block.kind {
+            case .paragraph(let inlines):
+                let text = inlines.plainText.trimmingASCIISpaces()
+                let lower = text.lowercased()
+                if lower.hasPrefix("expected output") || lower.hasPrefix("example output") {
+                    guard lower.hasSuffix(":"), i + 1 < siblings.count,
+                        case .codeBlock(let code) = siblings[i + 1].kind
+                    else { return }
+                    step.exampleOutput = code.literal.hasSuffix("\n") ? String(code.literal.dropLast()) : code.literal
+                    i += 2
+                    continue
+                }
+                let intros = ["success indicators", "success indicator", "success criteria", "expected", "expect"]
+                guard let intro = intros.first(where: { lower.hasPrefix($0 + ":") }) else { return }
+                _ = intro
+                let after = Self.inlinesAfterColon(inlines)
+                if !after.plainText.trimmingASCIISpaces().isEmpty {
+                    if let indicator = indicator(after, location: block.location) { step.indicators.append(indicator) }
+                }
+                i += 1
+                if i < siblings.count, case .list = siblings[i].kind, Self.isIndicatorList(siblings[i]) {
+                    step.indicators += indicators(from: siblings[i])
+                    i += 1
+                    tookList = true
+                }
+            case .list where !tookList:
+                if !Self.isIndicatorList(block) { return }
+                step.indicators += indicators(from: block)
+                i += 1
+                return
+            default:
+                return
+            }
+        }
+    }
+
+    /// Where a code block's info string starts on its line.
+    static func infoColumn(_ code: CodeBlock, _ location: SourceLocation) -> Int {
+        code.infoColumn > 0 ? code.infoColumn : location.column + max(3, code.fenceLength)
+    }
+
+    /// A list of indicators: ordinary items holding one paragraph each (no task items, no code).
+    static func isIndicatorList(_ list: MarkdownBlock) -> Bool {
+        list.children.allSatisfy { item in
+            guard case .item(nil) = item.kind else { return false }
+            return item.children.allSatisfy { if case .paragraph = $0.kind { return true } else { return false } }
+        }
+    }
+
+    static func inlinesAfterColon(_ inlines: [Inline]) -> [Inline] {
+        for (k, inline) in inlines.enumerated() {
+            switch inline {
+            case .strong(let c), .emphasis(let c):
+                // **Expected:** exit 0
+                if c.plainText.trimmingASCIISpaces().hasSuffix(":") {
+                    return Array(inlines[(k + 1)...]).trimmingLeadingSpace()
+                }
+            default:
+                break
+            }
+            if case .text(let s) = inline, let colon = s.firstIndex(of: ":") {
+                let rest = String(s[s.index(after: colon)...])
+                return ([.text(rest)] + inlines[(k + 1)...]).trimmingLeadingSpace()
+            }
+        }
+        return []
+    }
+
+    mutating func indicators(from list: MarkdownBlock) -> [Indicator] {
+        var out: [Indicator] = []
+        for item in list.children {
+            guard let first = item.children.first, case .paragraph(let inlines) = first.kind else { continue }
+            if let indicator = indicator(inlines, location: item.location) { out.append(indicator) }
+        }
+        return out
+    }
+
+    mutating func indicator(_ inlines: [Inline], location: SourceLocation) -> Indicator? {
+        switch indicatorParser.parse(inlines, location: location) {
+        case .success(let indicator):
+            return indicator
+        case .failure(.malformed(let message)):
+            report(location, .error, message)
+            let text = inlines.plainText.trimmingASCIISpaces()
+            return Indicator(kind: .manual, note: text, text: text, location: location)
+        }
+    }
+}

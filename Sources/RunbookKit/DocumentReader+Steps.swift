@@ -8,25 +8,83 @@ extension DocumentReader {
         }
         var literal = code.literal
         if info.language.isEmpty {
-            // An untagged block is a step only when it shows a `$ ` prompt.
-            let first = literal.lines(omittingEmpty: true).first { !$0.allSatisfy { $0 == " " } } ?? ""
-            guard first.drop(while: { $0 == " " }).hasPrefix("$ ") else { return nil }
+            // An untagged block is a step only when its first line shows a prompt.
+            let lines = literal.lines()
+            let prompts = StepBlock.countingPrompts(lines)
+            guard let first = lines.firstIndex(where: { !$0.allSatisfy { $0 == " " || $0 == "\t" } }), prompts[first] != nil
+            else { return nil }
             info.language = "console"
         }
         guard StepParser.shellLanguages.contains(info.language) else { return nil }
-        if let opening = info.openingCommand, !opening.isEmpty {
+        var blockText: String?
+        // The command on the fence line as the file has it (Markdown drops backslashes from info strings).
+        if let opening = (code.rawInfo.isEmpty ? info : StepParser.parseInfo(code.rawInfo)).openingCommand, !opening.isEmpty {
             // `$ cmd` on the fence, or a body that shows prompts: the opening command is a prompt line too,
             // so what follows it stays example output.
-            let bodyHasPrompts = literal.lines(omittingEmpty: true).contains {
-                let t = $0.drop(while: { $0 == " " || $0 == "\t" })
-                return t.hasPrefix("$ ") || t == "$"
-            }
+            let bodyHasPrompts = StepBlock.countingPrompts(literal.lines()).contains { $0 != nil }
             literal = (info.promptOnFence || bodyHasPrompts ? "$ " : "") + opening + "\n" + literal
+            blockText = literal.hasSuffix("\n") ? String(literal.dropLast()) : literal
         }
         if !code.isClosed {
             report(location, .warning, "code fence is not closed: it runs to the end of the file")
         }
+        let attributes = stepAttributes(info, code: code, location: location)
+        let block = StepBlock.read(literal)
+        let rawCommand = block.command
+        let shell = ShellText(rawCommand)
+        var placeholders: [String] = []
+        var seenPlaceholders = Set<String>()
+        for name in shell.placeholders where seenPlaceholders.insert(name).inserted {
+            placeholders.append(name)
+            if !declaredNames.contains(name) && placeholderNames.insert(name).inserted {
+                placeholderVariables.append(
+                    Variable(
+                        name: name, description: "asked for: the command's <placeholder>",
+                        isSecret: Variable.nameLooksSecret(name), origin: .placeholder, location: location))
+            }
+        }
+        let command = placeholders.isEmpty ? rawCommand : shell.rewritten
 
+        // Steps are numbered by their place in the scope, named or not; a name wins over a number.
+        let n = (stepCounts[scope] ?? 0) + 1
+        stepCounts[scope] = n
+        let id: String
+        if let name = attributes.name {
+            if let earlier = stepNames[name] {
+                report(location, .error, "step name `\(name)` is already used at line \(earlier.line): step names must be unique in a runbook")
+            }
+            id = name
+        } else {
+            var candidate = "\(scope)-\(n)"
+            var k = 0
+            while stepNames[candidate] != nil {
+                k += 1
+                candidate = "\(scope)-\(n)-\(k)"
+            }
+            id = candidate
+        }
+        if stepNames[id] == nil { stepNames[id] = location }
+        var title = leadIn
+        while title.hasSuffix(":") { title.removeLast() }
+        if title.count > 160 { title = String(title.prefix(157)) + "..." }
+        var step = Step(
+            id: id, role: attributes.role ?? role, language: info.language, command: command, location: location,
+            attributes: attributes, exampleOutput: block.example, indicators: [], title: title,
+            option: role == .fix ? option?.text : nil, placeholders: placeholders)
+        step.blockText = blockText
+        step.typedInto = block.program
+        if let program = block.program, let prompt = block.prompt {
+            step.notRun = block.typedInto == .rootShell
+                ? "typed at a root prompt (`\(prompt)`): run it where you are root (a node's debug shell, `sudo -i`); runbook never runs it as you"
+                : "typed into \(program) (its prompt `\(prompt)`): type it there; runbook never runs it with the shell"
+        } else {
+            step.notRun = block.notRun
+        }
+        return step
+    }
+
+    /// The step attributes of a fence's info string, with a diagnostic for each bad one.
+    mutating func stepAttributes(_ info: StepParser.Info, code: CodeBlock, location: SourceLocation) -> StepAttributes {
         var attributes = StepAttributes()
         for (key, value, column) in info.attributes {
             let at = SourceLocation(line: location.line, column: Self.infoColumn(code, location) + column - 1)
@@ -70,47 +128,7 @@ extension DocumentReader {
             }
         }
 
-        let (rawCommand, example) = StepParser.splitPrompts(literal)
-        let shell = ShellText(rawCommand)
-        var placeholders: [String] = []
-        var seenPlaceholders = Set<String>()
-        for name in shell.placeholders where seenPlaceholders.insert(name).inserted {
-            placeholders.append(name)
-            if !declaredNames.contains(name) && placeholderNames.insert(name).inserted {
-                placeholderVariables.append(
-                    Variable(
-                        name: name, description: "asked for: the command's <placeholder>",
-                        isSecret: Variable.nameLooksSecret(name), origin: .placeholder, location: location))
-            }
-        }
-        let command = placeholders.isEmpty ? rawCommand : shell.rewritten
-
-        // Steps are numbered by their place in the scope, named or not; a name wins over a number.
-        let n = (stepCounts[scope] ?? 0) + 1
-        stepCounts[scope] = n
-        let id: String
-        if let name = attributes.name {
-            if let earlier = stepNames[name] {
-                report(location, .error, "step name `\(name)` is already used at line \(earlier.line): step names must be unique in a runbook")
-            }
-            id = name
-        } else {
-            var candidate = "\(scope)-\(n)"
-            var k = 0
-            while stepNames[candidate] != nil {
-                k += 1
-                candidate = "\(scope)-\(n)-\(k)"
-            }
-            id = candidate
-        }
-        if stepNames[id] == nil { stepNames[id] = location }
-        var title = leadIn
-        while title.hasSuffix(":") { title.removeLast() }
-        if title.count > 160 { title = String(title.prefix(157)) + "..." }
-        return Step(
-            id: id, role: attributes.role ?? role, language: info.language, command: command, location: location,
-            attributes: attributes, exampleOutput: example, indicators: [], title: title,
-            option: role == .fix ? option?.text : nil, placeholders: placeholders)
+        return attributes
     }
 
     /// Reads what follows a step: "Expected output:" and its block, "Success indicators:" and its list,
@@ -131,21 +149,19 @@ extension DocumentReader {
                     i += 2
                     continue
                 }
-                let intros = ["success indicators", "success indicator", "success criteria", "expected", "expect"]
-                guard let intro = intros.first(where: { lower.hasPrefix($0 + ":") }) else { return }
-                _ = intro
+                guard Self.indicatorIntros.contains(where: { lower.hasPrefix($0 + ":") }) else { return }
                 let after = Self.inlinesAfterColon(inlines)
                 if !after.plainText.trimmingASCIISpaces().isEmpty {
                     if let indicator = indicator(after, location: block.location) { step.indicators.append(indicator) }
                 }
                 i += 1
-                if i < siblings.count, case .list = siblings[i].kind, Self.isIndicatorList(siblings[i]) {
+                if i < siblings.count, case .list = siblings[i].kind, isIndicatorList(siblings[i], introduced: true) {
                     step.indicators += indicators(from: siblings[i])
                     i += 1
                     tookList = true
                 }
             case .list where !tookList:
-                if !Self.isIndicatorList(block) { return }
+                if !isIndicatorList(block, introduced: false) { return }
                 step.indicators += indicators(from: block)
                 i += 1
                 return
@@ -160,11 +176,29 @@ extension DocumentReader {
         code.infoColumn > 0 ? code.infoColumn : location.column + max(3, code.fenceLength)
     }
 
-    /// A list of indicators: ordinary items holding one paragraph each (no task items, no code).
-    static func isIndicatorList(_ list: MarkdownBlock) -> Bool {
+    /// The paragraphs that introduce a step's indicators (lower case, before their colon).
+    static let indicatorIntros = [
+        "success indicators", "success indicator", "success criteria", "expected", "expect", "expected result",
+        "expected results", "you should see", "you should get",
+    ]
+
+    /// A list of indicators: ordinary items holding one paragraph each (no task items, no code), none
+    /// ending with `:` (an item that introduces what follows is procedure text). Without an intro, every
+    /// item must be in indicator syntax (a keyword: `exit 0`, ``contains `x` ``): a list of plain text
+    /// after a step is the procedure going on, not questions for the engineer.
+    func isIndicatorList(_ list: MarkdownBlock, introduced: Bool) -> Bool {
         list.children.allSatisfy { item in
-            guard case .item(nil) = item.kind else { return false }
-            return item.children.allSatisfy { if case .paragraph = $0.kind { return true } else { return false } }
+            guard case .item(nil) = item.kind,
+                item.children.allSatisfy({ if case .paragraph = $0.kind { true } else { false } }),
+                let first = item.children.first
+            else { return false }
+            // Ends with a colon in its text (not in a code span: ``contains `db-password:` ``).
+            if case .text(let last)? = first.inlines.last, last.trimmingASCIISpaces().hasSuffix(":") { return false }
+            if introduced { return true }
+            switch indicatorParser.parse(first.inlines, location: item.location) {
+            case .success(let indicator): return indicator.kind != .manual
+            case .failure: return true  // `contains Running`: indicator syntax, reported as malformed
+            }
         }
     }
 

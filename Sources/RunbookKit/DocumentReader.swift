@@ -31,6 +31,9 @@ struct DocumentReader {
     var option: (text: String, level: Int)?
     var leadIn = ""
     var inTree = false
+    /// The entry's open sections by heading level, outermost first: a deeper heading that names a
+    /// role opens one, and the next heading at its level or above closes it.
+    var sectionStack: [(level: Int, role: SectionRole)] = []
     var checklistHeading: (id: String, title: String, location: SourceLocation)?
 
     /// The file's name without `.md` or `.markdown`: the default id and title.
@@ -212,17 +215,19 @@ struct DocumentReader {
             if level == 1 { return }
             if level == 2 {
                 inTree = Self.isTreeHeading(text)
+                sectionStack = [(2, SectionRole(heading: text) ?? .notes)]
                 startSection(SectionRole(heading: text) ?? .notes, heading: text, location: block.location)
                 return
             }
         } else {
-            if level == 1 {
+            if level == 1, currentEntry == nil || inTree {
                 finishEntry()
                 inTree = false
                 return
             }
             if level == 2 {
                 finishEntry()
+                sectionStack = []
                 inTree = Self.isTreeHeading(text)
                 if inTree {
                     currentSection = Section(role: .notes, heading: text, text: "", location: block.location)
@@ -234,15 +239,39 @@ struct DocumentReader {
                 return
             }
             if level == 3, currentEntry != nil {
+                sectionStack = [(3, SectionRole(heading: text) ?? .notes)]
                 startSection(SectionRole(heading: text) ?? .notes, heading: text, location: block.location)
                 return
             }
         }
+        if deeperSection(level: level, text: text, location: block.location) { return }
         // Deeper headings: an option of a fix, or a plain sub-heading.
         if currentRole == .fix, Self.namesOption(text) {
             option = (text, level)
         }
         appendText(block)
+    }
+
+    /// A heading below the section level inside an entry (an H1 in the middle of an entry counts as
+    /// one): when it names a role it opens a section of that role (`#### Verification` in a procedure);
+    /// when it closes such a section, the enclosing section's role comes back. True when the heading
+    /// became a section heading.
+    mutating func deeperSection(level: Int, text: String, location: SourceLocation) -> Bool {
+        guard currentEntry != nil, !inTree else { return false }
+        // An H1 inside an entry does not end it: it stands where a section heading would.
+        let depth = level == 1 ? sectionLevel : level
+        let before = sectionStack.last?.role
+        while let last = sectionStack.last, last.level >= depth { sectionStack.removeLast() }
+        if let role = SectionRole(heading: text) {
+            sectionStack.append((depth, role))
+            startSection(role, heading: text, location: location)
+            return true
+        }
+        let enclosing = sectionStack.last?.role ?? .summary
+        if before != nil, sectionStack.last?.role != before, enclosing != currentRole {
+            startSection(enclosing, heading: "", location: location)
+        }
+        return false
     }
 
     mutating func paragraph(_ inlines: [Inline], block: MarkdownBlock) {
@@ -279,6 +308,7 @@ struct DocumentReader {
         currentEntry = nil
         currentRole = nil
         option = nil
+        sectionStack = []
     }
 
     mutating func appendText(_ block: MarkdownBlock) {

@@ -125,6 +125,7 @@ private struct StepView: Encodable {
         case id, role, language, command, line, column, attributes, example_output, indicators, title, option
         case placeholders, confirm
         case safety, safety_reason, needs_terminal, runs_until_interrupted, vouched_over
+        case typed_into, not_run
     }
     enum AttributeKeys: String, CodingKey { case name, timeout, confirm, interactive, pty, cwd, skip, role, readonly }
     func encode(to encoder: any Encoder) throws {
@@ -156,6 +157,8 @@ private struct StepView: Encodable {
         try c.encode(s.safety.needsTerminal, forKey: .needs_terminal)
         try c.encode(s.safety.runsUntilInterrupted, forKey: .runs_until_interrupted)
         try c.encode(s.safety.vouchedOver?.rawValue, forKey: .vouched_over)
+        try c.encode(s.typedInto, forKey: .typed_into)
+        try c.encode(s.notRun, forKey: .not_run)
     }
 }
 

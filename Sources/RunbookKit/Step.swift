@@ -21,6 +21,15 @@ public struct Step: Sendable, Hashable {
     /// What running the command does, by the command table (`CommandSafety`), with the author's
     /// `readonly=true` and `interactive=true` applied. Computed from the command and attributes given here.
     public var safety: SafetyAssessment
+    /// What the command is typed into when that is not the engineer's shell (`psql`, `redis-cli`,
+    /// `a root shell`), from its prompt; nil for the shell the step runs with.
+    public var typedInto: String?
+    /// Why the step is shown and never run, besides `skip`: it is typed into another program, or its
+    /// text is no command (YAML, a query, output). Nil for a step that may run.
+    public var notRun: String?
+    /// The block as read, prompts and example output included: what the walkthrough shows. It differs
+    /// from the block's text when the command was written on the fence line.
+    public var blockText: String?
 
     public init(
         id: String, role: StepRole, language: String, command: String, location: SourceLocation,
@@ -56,7 +65,15 @@ public struct Step: Sendable, Hashable {
     public var asksFirst: Bool { needsConfirmation || safety.safety == .changes }
 
     /// Whether the step may run at all (`skip` blocks are shown only).
-    public var isRunnable: Bool { !attributes.skip && !command.isEmpty }
+    public var isRunnable: Bool { !attributes.skip && !command.isEmpty && notRun == nil }
+
+    /// Why the step is shown and never run, or nil when it may run.
+    public var shownOnlyReason: String? {
+        if attributes.skip { return "marked skip: shown, never run" }
+        if let notRun { return notRun }
+        if command.isEmpty { return "empty command" }
+        return nil
+    }
 }
 
 /// What a step is for, from its section or its `role` attribute.

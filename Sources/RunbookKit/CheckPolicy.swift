@@ -39,6 +39,9 @@ public enum CheckPolicy {
         if safety.runsUntilInterrupted {
             return "it never ends by itself (\(safety.reason)): run it in the TUI and stop it with Ctrl-C"
         }
+        if let opens = step.opensShell {
+            return "it opens \(opens): run it in the TUI, which hands it the terminal"
+        }
         return nil
     }
 }

@@ -34,6 +34,8 @@ struct DocumentReader {
     /// The entry's open sections by heading level, outermost first: a deeper heading that names a
     /// role opens one, and the next heading at its level or above closes it.
     var sectionStack: [(level: Int, role: SectionRole)] = []
+    /// The step of this section that opened a shell elsewhere: the steps after it are typed there.
+    var remoteShell: (step: String, command: String, opens: String)?
     var checklistHeading: (id: String, title: String, location: SourceLocation)?
 
     /// The file's name without `.md` or `.markdown`: the default id and title.
@@ -291,6 +293,30 @@ struct DocumentReader {
         currentRole = role
         currentSection = Section(role: role, heading: heading, text: "", location: location)
         option = nil
+        remoteShell = nil
+    }
+
+    /// Remote steps: a step after one that opens a shell elsewhere (`oc debug node/x`, `ssh host`,
+    /// `chroot /host`), in the same section, is typed into that shell and never run here; a step that
+    /// only says `exit` is the last of them. A step that opens one hands the terminal over; one whose
+    /// block goes on after the opening command is shown only.
+    mutating func followRemoteShell(_ step: inout Step) {
+        if let remote = remoteShell {
+            step.remoteOf = remote.step
+            if step.notRun == nil {
+                step.notRun = "type this in the shell opened by step \(remote.step) (`\(remote.command)`: \(remote.opens)); runbook never runs it with your shell"
+            }
+            if step.command.split(separator: "\n").allSatisfy({ ["exit", "logout", "\\q", "quit", "exit;"].contains($0.trimmingASCIISpaces()) }) {
+                remoteShell = nil
+            }
+            return
+        }
+        guard let opener = RemoteShell.opener(in: step.command) else { return }
+        step.opensShell = opener.opens
+        if opener.followedByMore, step.notRun == nil {
+            step.notRun = "the commands after `\(opener.command)` are typed in \(opener.opens) it opens: shown, not run; type the block by hand"
+        }
+        remoteShell = (step.id, opener.command, opener.opens)
     }
 
     mutating func flushSection() {
@@ -309,6 +335,7 @@ struct DocumentReader {
         currentRole = nil
         option = nil
         sectionStack = []
+        remoteShell = nil
     }
 
     mutating func appendText(_ block: MarkdownBlock) {
@@ -339,6 +366,8 @@ struct DocumentReader {
     }
 
     mutating func addStep(_ step: Step) {
+        var step = step
+        followRemoteShell(&step)
         if currentEntry != nil {
             currentEntry!.steps.append(step)
         } else {

@@ -30,6 +30,12 @@ public struct Step: Sendable, Hashable {
     /// The block as read, prompts and example output included: what the walkthrough shows. It differs
     /// from the block's text when the command was written on the fence line.
     public var blockText: String?
+    /// The step that opened the shell (on a node, in a container, on another host) this step is typed
+    /// into; nil for a step of the engineer's own shell.
+    public var remoteOf: String?
+    /// What running this step opens (`a debug shell on the node`): it hands the terminal over, and the
+    /// steps after it in its section are typed there.
+    public var opensShell: String?
 
     public init(
         id: String, role: StepRole, language: String, command: String, location: SourceLocation,
@@ -58,7 +64,7 @@ public struct Step: Sendable, Hashable {
 
     /// Whether running the step hands the terminal over to it: `interactive=true`, or a command that
     /// needs one (an editor, a `psql` prompt, `kubectl exec -it`: see ``CommandSafety``).
-    public var handsOverTerminal: Bool { attributes.interactive || safety.needsTerminal }
+    public var handsOverTerminal: Bool { attributes.interactive || safety.needsTerminal || opensShell != nil }
 
     /// Whether the step asks before it runs in the TUI: ``needsConfirmation``, or a command the table
     /// says changes something, in any section.

@@ -4,8 +4,8 @@ import Testing
 @testable import RunbookKit
 
 /// Runbooks written for people: here-documents, continuations, commands on the fence line, blocks that
-/// are not commands, and the prometheus-operator corpus.
-@Suite("foreign runbooks: whole commands, the corpus")
+/// are not commands, steps typed in a shell another step opened, and the prometheus-operator corpus.
+@Suite("foreign runbooks: whole commands, remote steps, the corpus")
 struct ForeignCommandTests {
     func load(_ markdown: String) throws -> Runbook { try ForeignFixture.load(markdown) }
     func onlyStep(_ markdown: String) throws -> Step { try ForeignFixture.onlyStep(markdown) }
@@ -89,6 +89,95 @@ struct ForeignCommandTests {
         }
     }
 
+    // MARK: - 3. Remote steps
+
+    static let nodeShell = """
+        ## Diagnosis
+
+        Open a shell on the node:
+
+        ```console
+        $ oc debug node/worker-1
+        ```
+
+        Look at the kubelet:
+
+        ```console
+        $ systemctl status kubelet
+        ```
+
+        Leave the node:
+
+        ```console
+        $ exit
+        ```
+
+        Back on your machine:
+
+        ```console
+        $ oc get nodes
+        ```
+
+        ### Next
+
+        ```console
+        $ oc get pods
+        ```
+        """
+
+    @Test("steps after one that opens a shell elsewhere are remote until `exit`: check never runs them")
+    func remoteSteps() throws {
+        let runbook = try load(Self.nodeShell)
+        let steps = runbook.allSteps
+        #expect(steps.count == 5)
+        let opener = try #require(steps.first)
+        #expect(opener.opensShell == "a debug shell on the node")
+        #expect(opener.handsOverTerminal)
+        #expect(CheckPolicy.skipReason(opener, in: runbook) != nil)
+        #expect(steps[1].remoteOf == opener.id)
+        #expect(steps[1].notRun?.contains("type this in the shell opened by step \(opener.id)") == true)
+        #expect(CheckPolicy.skipReason(steps[1], in: runbook)?.contains("type this in the shell opened by step") == true)
+        #expect(steps[2].remoteOf == opener.id, "the `exit` is typed there too")
+        #expect(steps[3].remoteOf == nil && steps[3].isRunnable, "after `exit`, the engineer's shell again")
+        #expect(steps[4].remoteOf == nil)
+    }
+
+    @Test("every row of the opener table opens what it says for its own example")
+    func openerRows() {
+        for row in RemoteShell.rows {
+            #expect(RemoteShell.opener(in: row.example)?.opens == row.opens, "\(row.example)")
+        }
+    }
+
+    @Test("openers: a shell on a node, in a container, on another host, as root, a database prompt; commands are not")
+    func openers() {
+        for command in [
+            "oc debug node/worker-1", "kubectl debug node/n1 -it --image=busybox", "kubectl exec -it web-0 -- bash",
+            "oc exec -n ns web-0", "docker exec -it web sh", "oc rsh web-0", "ssh core@10.0.0.5", "ssh -i key.pem admin@host",
+            "gcloud compute ssh vm-1 --zone us-central1-a", "chroot /host", "sudo -i", "sudo su -", "psql -U postgres",
+            "mysql -u root -p", "redis-cli", "minikube ssh",
+        ] {
+            #expect(RemoteShell.opener(in: command) != nil, "\(command)")
+        }
+        for command in [
+            "oc debug node/worker-1 -- chroot /host ls", "kubectl exec web-0 -- ls /", "docker exec web ls", "ssh host uptime",
+            "gcloud compute ssh vm-1 --command 'uptime'", "chroot /host ls", "sudo systemctl restart kubelet",
+            "psql -c 'SELECT 1'", "psql <<EOF\nSELECT 1;\nEOF", "redis-cli INFO", "kubectl get pods", "su -c id",
+        ] {
+            #expect(RemoteShell.opener(in: command) == nil, "\(command)")
+        }
+    }
+
+    @Test("a block that goes on after its opening command is shown only, and opens the shell for the next steps")
+    func openerInTheMiddle() throws {
+        let runbook = try load("## Fix\n\n```shell\n$ kubectl debug node/n1\n$ chroot /host\n```\n\n```shell\n$ crictl rmi --prune\n```\n")
+        let steps = runbook.allSteps
+        #expect(steps.count == 2)
+        #expect(steps[0].notRun?.contains("the commands after `kubectl debug node/n1`") == true)
+        #expect(steps[1].remoteOf == steps[0].id)
+        #expect(!steps[1].isRunnable)
+    }
+
     // MARK: - The prometheus-operator corpus
 
     @Test(
@@ -111,6 +200,9 @@ struct ForeignCommandTests {
                 for line in step.command.split(separator: "\n") {
                     let prompt = PromptTable.match(line).flatMap { $0.row.weak ? nil : $0.prompt }
                     #expect(prompt == nil, "\(file):\(step.location.line): a prompt is left in `\(line)`")
+                }
+                if step.remoteOf != nil {
+                    #expect(CheckPolicy.skipReason(step, in: runbook) != nil, "\(file):\(step.location.line): a remote step")
                 }
                 if step.typedInto != nil {
                     typedElsewhere += 1

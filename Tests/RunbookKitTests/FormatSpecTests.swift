@@ -1847,10 +1847,12 @@ struct FormatSpecTests {
         #expect(Set(step.keys) == [
             "id", "role", "language", "command", "line", "column", "attributes", "example_output", "indicators", "title",
             "option", "placeholders", "confirm", "safety", "safety_reason", "needs_terminal", "runs_until_interrupted",
-            "vouched_over", "typed_into", "not_run",
+            "vouched_over", "typed_into", "not_run", "remote_of", "opens_shell",
         ])
         #expect(step["typed_into"] is NSNull)
         #expect(step["not_run"] is NSNull)
+        #expect(step["remote_of"] is NSNull)
+        #expect(step["opens_shell"] is NSNull)
         #expect(step["safety"] as? String == "read-only")
         #expect(step["safety_reason"] as? String == "`echo` changes nothing outside the shell")
         #expect(step["id"] as? String == "fix-it")

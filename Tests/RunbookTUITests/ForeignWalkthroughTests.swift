@@ -32,4 +32,35 @@ struct ForeignWalkthroughTests {
         let lines = Self.render("## E\n\n```\npostgres=# SELECT 1;\n```\n")
         #expect(lines.contains { $0.hasPrefix("■ ") && $0.contains("shown only · typed into psql") }, "\(lines)")
     }
+
+    static let nodeShell = """
+        ## Diagnosis
+
+        ```console
+        $ oc debug node/worker-1
+        ```
+
+        ```console
+        $ systemctl status kubelet
+        ```
+        """
+
+    @Test("a remote step says whose shell it is typed in, and the TUI never runs it; its opener hands the terminal over")
+    func remoteStep() throws {
+        let lines = Self.render(Self.nodeShell)
+        let rb = Fixture.inline("---\ntitle: Foreign\n---\n# Foreign\n\n" + Self.nodeShell)
+        let opener = try #require(rb.allSteps.first)
+        let remote = try #require(rb.allSteps.last)
+        #expect(lines.contains { $0.hasPrefix("■ \(remote.id)") && $0.contains("in the shell of \(opener.id)") }, "\(lines)")
+        var s = Fixture.state([rb])
+        let refused = s.request(RunRequest(runbook: 0, step: remote, scope: nil, show: true))
+        #expect(refused.runs.isEmpty && refused.interactiveRuns.isEmpty)
+        #expect(s.screen.contains("type this in the shell opened by step \(opener.id)"), "\(s.screen)")
+        #expect(opener.handsOverTerminal)
+        // `oc debug` changes something: the TUI asks first; `y` hands the terminal over.
+        var effects = s.request(RunRequest(runbook: 0, step: opener, scope: nil, show: true))
+        if effects.interactiveRuns.isEmpty { effects = s.press(.character("y")) }
+        #expect(effects.runs.isEmpty, "the opener is not run in the output pane")
+        #expect(effects.interactiveRuns.count == 1, "\(s.screen)")
+    }
 }

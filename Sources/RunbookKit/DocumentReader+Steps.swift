@@ -240,4 +240,29 @@ extension DocumentReader {
             return Indicator(kind: .manual, note: text, text: text, location: location)
         }
     }
+
+    /// Remote steps: a step after one that opens a shell elsewhere (`oc debug node/x`, `ssh host`,
+    /// `chroot /host`), in the same section, is typed into that shell and never run here; a step that
+    /// only says `exit` is the last of them. A step that opens one hands the terminal over; one whose
+    /// block goes on after the opening command is shown only.
+    mutating func followRemoteShell(_ step: inout Step) {
+        if let remote = remoteShell {
+            step.remoteOf = remote.step
+            if step.notRun == nil {
+                step.notRun = "type this in the shell opened by step \(remote.step) (`\(remote.command)`: \(remote.opens)); runbook never runs it with your shell"
+            }
+            if step.command.split(separator: "\n").allSatisfy({ ["exit", "logout", "\\q", "quit", "exit;"].contains($0.trimmingASCIISpaces()) }) {
+                remoteShell = nil
+            }
+            return
+        }
+        guard let opener = RemoteShell.opener(in: step.command) else { return }
+        step.opensShell = opener.opens
+        if opener.followedByMore, step.notRun == nil {
+            step.notRun = "the commands after `\(opener.command)` are typed in \(opener.opens) it opens: shown, not run; type the block by hand"
+        }
+        // The reason quotes the opening command; a long one is cut.
+        let quoted = opener.command.count > 60 ? String(opener.command.prefix(57)) + "…" : opener.command
+        remoteShell = (step.id, quoted, opener.opens)
+    }
 }

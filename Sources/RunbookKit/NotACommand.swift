@@ -20,12 +20,18 @@ enum NotACommand {
 
     /// Why the block's lines are not a command, or nil when they may be one.
     static func reason(_ lines: [Substring]) -> String? {
-        guard let first = lines.lazy.map({ $0.drop(while: { $0 == " " || $0 == "\t" }) })
-            .first(where: { !$0.isEmpty && !$0.hasPrefix("#") })
-        else { return nil }
+        let content = lines.lazy.map({ $0.drop(while: { $0 == " " || $0 == "\t" }) }).filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard let first = content.first else { return nil }
         let shown = ": shown, never run"
         if readsAsYAML(first) { return "reads as YAML or `key: value` output, not a command" + shown }
-        if readsAsJSON(first) { return "reads as JSON or a query selector, not a command" + shown }
+        if first == "{" || first == "[" {
+            // A lone brace opens a group of commands, or a JSON document: the next line tells.
+            if let next = content.dropFirst().first, next.hasPrefix("\"") || next.hasPrefix("{") || next.hasPrefix("[") {
+                return "reads as JSON, not a command" + shown
+            }
+        } else if readsAsJSON(first) {
+            return "reads as JSON or a query selector, not a command" + shown
+        }
         let words = first.split(whereSeparator: { $0 == " " || $0 == "\t" })
         if let word = words.first, sqlKeywords.contains(String(word)), word.count > 2 {
             return "reads as SQL, not a shell command: type it in the database's client" + shown
@@ -40,6 +46,55 @@ enum NotACommand {
             return "reads as command output (a header row), not a command" + shown
         }
         if let word = parenthesisAfterWord(first) { return "reads as a query or code (`\(word)(`), not shell" + shown }
+        if let (n, what) = outputLine(lines) {
+            return "line \(n + 1) of the block reads as \(what), not a command: shown, not run, so that output is never run as a command"
+        }
+        return nil
+    }
+
+    /// The first line after the first that starts a command (not inside quotes, a here-document or a
+    /// continued line) but reads as command output: `key: value` (`run: alertmanager: (pid 12) 5s`),
+    /// `name = value`, a header row of capitals. A block that shows its command and then its output
+    /// without a prompt would otherwise run the output.
+    static func outputLine(_ lines: [Substring]) -> (Int, String)? {
+        var quote: Character?
+        var continued = false
+        var documents: [(delimiter: String, stripTabs: Bool)] = []
+        for (n, line) in lines.enumerated() {
+            if let document = documents.first {
+                let text = document.stripTabs ? line.drop(while: { $0 == "\t" }) : line
+                if text == document.delimiter { documents.removeFirst() }
+                continue
+            }
+            let startsCommand = quote == nil && !continued
+            let t = line.drop(while: { $0 == " " || $0 == "\t" })
+            if startsCommand, n > 0, !t.isEmpty, !t.hasPrefix("#") {
+                let words = t.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                if readsAsYAML(t) { return (n, "output or YAML (`\(t.prefix(40))`)") }
+                if words.count >= 2, words[1] == "=" { return (n, "output (`name = value`)") }
+            }
+            // Quotes left open at the end of the line go on on the next.
+            var i = t.startIndex
+            var wordStart = true
+            while i < t.endIndex {
+                let c = t[i]
+                if let q = quote {
+                    if c == q { quote = nil } else if c == "\\", q == "\"" { i = t.index(after: i) }
+                } else if c == "\\" {
+                    i = t.index(after: i)
+                } else if c == "'" || c == "\"" {
+                    quote = c
+                } else if c == "#", wordStart {
+                    break
+                }
+                if i < t.endIndex {
+                    wordStart = t[i] == " " || t[i] == "\t" || t[i] == ";" || t[i] == "|" || t[i] == "&"
+                    i = t.index(after: i)
+                }
+            }
+            continued = quote == nil && StepBlock.endsWithContinuation(line)
+            if quote == nil { documents += HereDocument.openers(line) }
+        }
         return nil
     }
 

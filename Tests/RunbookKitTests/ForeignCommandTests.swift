@@ -72,6 +72,8 @@ struct ForeignCommandTests {
             "apiVersion: v1\nkind: ConfigMap", "- name: web\n  image: nginx", "{\"status\": \"ok\"}", "{job=\"api\"} |= \"error\"",
             "rate(http_requests_total[5m]) > 0", "sum by (job) (rate(x[5m]))", "SELECT * FROM pg_stat_activity;",
             "notAfter=Jun  1 12:00:00 2026 GMT", "fs.file-max = 1597016", "NAME    READY   STATUS",
+            "{\n  \"status\": \"ok\"\n}", "sudo gitlab-ctl status\nrun: alertmanager: (pid 1234) 5000s",
+            "sysctl fs.file-max\nfs.file-max = 1597016",
         ] {
             let step = try onlyStep("## Diagnosis\n\n```sh\n\(text)\n```\n")
             #expect(!step.isRunnable, "\(text)")
@@ -82,7 +84,9 @@ struct ForeignCommandTests {
             "ARR=(a b c)", "[[ $x =~ ^(a|b)$ ]] && echo yes", "KUBECONFIG=/tmp/k kubectl get pods", "echo $(date)",
             "f() { echo hi; }", "[ -f /etc/hosts ] && echo yes", "{ echo a; echo b; } > /dev/null", "(cd /tmp && ls)",
             "find . \\( -name '*.log' \\) -print", "if (true); then echo; fi", "# list the pods\nkubectl get pods",
-            "export PATH=$PATH:/usr/local/bin", "select-editor",
+            "export PATH=$PATH:/usr/local/bin", "select-editor", "{\n  echo a\n} > /dev/null",
+            "kubectl patch deploy web -p '\nspec:\n  replicas: 2\n'", "cat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: Namespace\nEOF",
+            "kubectl get pods \\\n  -n web", "echo \"a\nkey: b\"",
         ] {
             let step = try onlyStep("## Diagnosis\n\n```sh\n\(text)\n```\n")
             #expect(step.notRun == nil, "\(text): \(step.notRun ?? "")")

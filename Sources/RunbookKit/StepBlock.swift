@@ -90,7 +90,8 @@ struct StepBlock: Sendable, Equatable {
         let found = lines.map { PromptTable.match($0) }
         let firstLine = lines.firstIndex { !$0.allSatisfy { $0 == " " || $0 == "\t" } }
         let strong = found.contains { $0.map { !$0.row.weak } ?? false }
-        let percentOpens = firstLine.flatMap { found[$0] }?.row.pattern == #"^% "#
+        let opening = firstLine.flatMap { found[$0] }?.row
+        let percentOpens = opening?.weak == true && opening?.kind == .shell
         let onlyHashLines = lines.allSatisfy {
             let t = $0.drop(while: { $0 == " " || $0 == "\t" })
             return t.isEmpty || t.hasPrefix("#")

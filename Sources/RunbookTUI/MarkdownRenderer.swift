@@ -71,7 +71,7 @@ struct MarkdownRenderer: Sendable {
                 if step.handsOverTerminal { header += " · interactive" }
                 if !step.isRunnable { header = "■ \(step.id.safeLine) · shown only" }
                 if let program = step.typedInto { header += " · typed into \(program.safeLine)" }
-                if let opener = step.remoteOf { header += " · in the shell of \(opener.safeLine)" }
+                if let opener = step.remoteOf { header += " · type it in the shell opened by \(opener.safeLine)" }
                 emit(header, .stepHeader, step: i)
             } else if firstPrefix != nil {
                 emit("", .text)

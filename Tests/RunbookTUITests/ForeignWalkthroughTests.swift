@@ -51,7 +51,7 @@ struct ForeignWalkthroughTests {
         let rb = Fixture.inline("---\ntitle: Foreign\n---\n# Foreign\n\n" + Self.nodeShell)
         let opener = try #require(rb.allSteps.first)
         let remote = try #require(rb.allSteps.last)
-        #expect(lines.contains { $0.hasPrefix("■ \(remote.id)") && $0.contains("in the shell of \(opener.id)") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("■ \(remote.id)") && $0.contains("type it in the shell opened by \(opener.id)") }, "\(lines)")
         var s = Fixture.state([rb])
         let refused = s.request(RunRequest(runbook: 0, step: remote, scope: nil, show: true))
         #expect(refused.runs.isEmpty && refused.interactiveRuns.isEmpty)

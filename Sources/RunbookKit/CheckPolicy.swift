@@ -9,8 +9,7 @@
 public enum CheckPolicy {
     /// Why `step` of `runbook` does not run headless, or nil when it does.
     public static func skipReason(_ step: Step, in runbook: Runbook) -> String? {
-        if step.attributes.skip { return "marked skip: shown, never run" }
-        if step.command.isEmpty { return "empty command" }
+        if let why = step.shownOnlyReason { return why }
         switch step.role {
         case .verify, .diagnose, .probe: break
         case .fix: return "a fix step: check never runs fixes; run it in the TUI, where it asks first"
@@ -39,6 +38,9 @@ public enum CheckPolicy {
         if safety.needsTerminal { return "it needs a terminal (\(safety.reason)): run it in the TUI" }
         if safety.runsUntilInterrupted {
             return "it never ends by itself (\(safety.reason)): run it in the TUI and stop it with Ctrl-C"
+        }
+        if let opens = step.opensShell {
+            return "it opens \(opens): run it in the TUI, which hands it the terminal"
         }
         return nil
     }

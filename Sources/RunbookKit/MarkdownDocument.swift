@@ -88,6 +88,9 @@ public struct CodeBlock: Sendable, Hashable {
     public var infoColumn: Int = 0
     /// False for a fence that runs to the end of the file without a closing fence.
     public var isClosed: Bool
+    /// The info string exactly as the file has it: Markdown reads `\"` in an info string as `"`, a
+    /// command written on the fence line keeps its backslashes only here.
+    public var rawInfo: String = ""
 }
 
 /// One block of a Markdown document, with where it starts in the file.
@@ -95,7 +98,8 @@ public struct MarkdownBlock: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case document
         case blockQuote
-        case list(ordered: Bool)
+        /// `start`: the number of an ordered list's first item (`3.` starts at 3); 1 otherwise.
+        case list(ordered: Bool, start: Int)
         /// A list item; `task` is nil for an ordinary item, else whether its box is ticked.
         case item(task: Bool?)
         case codeBlock(CodeBlock)
@@ -320,13 +324,15 @@ private struct TreeBuilder {
             var offset: Int32 = 0
             var char: CChar = 0
             let fenced = cmark_node_get_fenced(node, &length, &offset, &char) != 0
-            let block = CodeBlock(
+            let column = fenced ? infoColumn(node, fenceLength: Int(length)) : 0
+            var block = CodeBlock(
                 info: string(cmark_node_get_fence_info(node)),
                 literal: string(cmark_node_get_literal(node)),
                 isFenced: fenced,
                 fenceLength: fenced ? Int(length) : 0,
-                infoColumn: fenced ? infoColumn(node, fenceLength: Int(length)) : 0,
+                infoColumn: column,
                 isClosed: !fenced || fenceIsClosed(node))
+            block.rawInfo = fenced ? rawInfo(node, column: column) : ""
             appendBlock(MarkdownBlock(kind: .codeBlock(block), location: location(node), endLine: endLine(node)))
         case CMARK_NODE_HTML_BLOCK:
             appendBlock(
@@ -393,7 +399,9 @@ private struct TreeBuilder {
         switch cmark_node_get_type(node) {
         case CMARK_NODE_DOCUMENT: kind = .document
         case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote
-        case CMARK_NODE_LIST: kind = .list(ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST)
+        case CMARK_NODE_LIST:
+            let ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST
+            kind = .list(ordered: ordered, start: ordered ? max(0, Int(cmark_node_get_list_start(node))) : 1)
         case CMARK_NODE_ITEM:
             if typeName(node) == "tasklist" {
                 kind = .item(task: cmark_gfm_extensions_get_tasklist_item_checked(node))
@@ -476,6 +484,17 @@ private struct TreeBuilder {
         }
         while i < line.count, line[i] == UInt8(ascii: " ") || line[i] == UInt8(ascii: "\t") { i += 1 }
         return i + 1
+    }
+
+    /// The fence line's text from the info string's column, trailing spaces removed.
+    private func rawInfo(_ node: OpaquePointer, column: Int) -> String {
+        let index = Int(cmark_node_get_start_line(node)) - 1
+        guard column > 0, index >= 0, index < sourceLines.count else { return "" }
+        let line = sourceLines[index].utf8
+        guard column - 1 <= line.count else { return "" }
+        var text = String(decoding: line.dropFirst(column - 1), as: UTF8.self)
+        while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
+        return text
     }
 
     /// cmark does not record whether a fence was closed: look at the source line where the block ends.

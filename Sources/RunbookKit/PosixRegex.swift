@@ -26,10 +26,15 @@ public final class PosixRegex: @unchecked Sendable {
         }
     }
 
-    public init(_ pattern: String) throws(Failure) {
+    public convenience init(_ pattern: String) throws(Failure) {
+        try self.init(pattern, positions: false)
+    }
+
+    /// `positions`: keep where a match starts and ends, for ``matchEnd(_:)``.
+    init(_ pattern: String, positions: Bool) throws(Failure) {
         self.pattern = pattern
         if pattern.utf8.contains(0) { throw .invalid("the pattern contains a NUL byte") }
-        let rc = regcomp(&regex, pattern, REG_EXTENDED | REG_NOSUB)
+        let rc = regcomp(&regex, pattern, REG_EXTENDED | (positions ? 0 : REG_NOSUB))
         if rc != 0 {
             var buffer = [CChar](repeating: 0, count: 256)
             regerror(rc, &regex, &buffer, buffer.count)
@@ -131,6 +136,14 @@ public final class PosixRegex: @unchecked Sendable {
     /// Whether some part of `line` matches.
     public func matches(_ line: String) -> Bool {
         regexec(&regex, line, 0, nil, 0) == 0
+    }
+
+    /// The UTF-8 offset where the first match in `line` ends, or nil when none matches (needs a pattern
+    /// compiled with `positions: true`).
+    func matchEnd(_ line: String) -> Int? {
+        var match = regmatch_t()
+        guard regexec(&regex, line, 1, &match, 0) == 0, match.rm_eo >= 0 else { return nil }
+        return Int(match.rm_eo)
     }
 
     /// Whether some part of the NUL-terminated `line` matches.

@@ -126,6 +126,7 @@ private struct StepView: Encodable {
         case placeholders, confirm
         case safety, safety_reason, needs_terminal, runs_until_interrupted, vouched_over
         case examples
+        case typed_into, not_run, remote_of, opens_shell
     }
     enum AttributeKeys: String, CodingKey { case name, timeout, confirm, interactive, pty, cwd, skip, role, readonly }
     func encode(to encoder: any Encoder) throws {
@@ -157,6 +158,10 @@ private struct StepView: Encodable {
         try c.encode(s.safety.needsTerminal, forKey: .needs_terminal)
         try c.encode(s.safety.runsUntilInterrupted, forKey: .runs_until_interrupted)
         try c.encode(s.safety.vouchedOver?.rawValue, forKey: .vouched_over)
+        try c.encode(s.typedInto, forKey: .typed_into)
+        try c.encode(s.notRun, forKey: .not_run)
+        try c.encode(s.remoteOf, forKey: .remote_of)
+        try c.encode(s.opensShell, forKey: .opens_shell)
         try c.encode(s.examples.map(ExampleView.init), forKey: .examples)
     }
 }

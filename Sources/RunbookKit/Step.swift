@@ -23,6 +23,21 @@ public struct Step: Sendable, Hashable {
     public var safety: SafetyAssessment
     /// Example outputs labelled healthy or failing, in document order: what `runbook test` judges.
     public var examples: [LabelledExample] = []
+    /// What the command is typed into when that is not the engineer's shell (`psql`, `redis-cli`,
+    /// `a root shell`), from its prompt; nil for the shell the step runs with.
+    public var typedInto: String?
+    /// Why the step is shown and never run, besides `skip`: it is typed into another program, or its
+    /// text is no command (YAML, a query, output). Nil for a step that may run.
+    public var notRun: String?
+    /// The block as read, prompts and example output included: what the walkthrough shows. It differs
+    /// from the block's text when the command was written on the fence line.
+    public var blockText: String?
+    /// The step that opened the shell (on a node, in a container, on another host) this step is typed
+    /// into; nil for a step of the engineer's own shell.
+    public var remoteOf: String?
+    /// What running this step opens (`a debug shell on the node`): it hands the terminal over, and the
+    /// steps after it in its section are typed there.
+    public var opensShell: String?
 
     public init(
         id: String, role: StepRole, language: String, command: String, location: SourceLocation,
@@ -51,14 +66,22 @@ public struct Step: Sendable, Hashable {
 
     /// Whether running the step hands the terminal over to it: `interactive=true`, or a command that
     /// needs one (an editor, a `psql` prompt, `kubectl exec -it`: see ``CommandSafety``).
-    public var handsOverTerminal: Bool { attributes.interactive || safety.needsTerminal }
+    public var handsOverTerminal: Bool { attributes.interactive || safety.needsTerminal || opensShell != nil }
 
     /// Whether the step asks before it runs in the TUI: ``needsConfirmation``, or a command the table
     /// says changes something, in any section.
     public var asksFirst: Bool { needsConfirmation || safety.safety == .changes }
 
     /// Whether the step may run at all (`skip` blocks are shown only).
-    public var isRunnable: Bool { !attributes.skip && !command.isEmpty }
+    public var isRunnable: Bool { !attributes.skip && !command.isEmpty && notRun == nil }
+
+    /// Why the step is shown and never run, or nil when it may run.
+    public var shownOnlyReason: String? {
+        if attributes.skip { return "marked skip: shown, never run" }
+        if let notRun { return notRun }
+        if command.isEmpty { return "empty command" }
+        return nil
+    }
 }
 
 /// What a step is for, from its section or its `role` attribute.

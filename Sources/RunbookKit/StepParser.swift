@@ -1,5 +1,5 @@
 /// Turns a code block into a step: reads the fence's info string (language, attributes, a command
-/// written on the opening line), strips `$ ` prompts, and turns `<placeholders>` into variables.
+/// written on the opening line). `StepBlock` reads the block's text.
 struct StepParser {
     /// Fence languages whose blocks are shell commands.
     static let shellLanguages: Set<String> = [
@@ -118,41 +118,5 @@ struct StepParser {
             }
         }
         return (out, problems)
-    }
-
-    /// The command and example output of a block's text: lines after `$ ` prompts are commands
-    /// (with their `\` continuation lines), the rest is example output. Without any prompt the whole
-    /// text is the command.
-    static func splitPrompts(_ literal: String) -> (command: String, example: String?) {
-        var lines = literal.lines().map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
-        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
-        func promptBody(_ line: Substring) -> Substring? {
-            let t = line.drop(while: { $0 == " " || $0 == "\t" })
-            if t == "$" { return "" }
-            if t.hasPrefix("$ ") { return t.dropFirst(2) }
-            return nil
-        }
-        guard lines.contains(where: { promptBody($0) != nil }) else {
-            return (lines.joined(separator: "\n"), nil)
-        }
-        var commands: [Substring] = []
-        var example: [Substring] = []
-        var continuing = false
-        for line in lines {
-            if continuing {
-                commands.append(line)
-                continuing = line.hasSuffix("\\")
-            } else if let body = promptBody(line) {
-                commands.append(body)
-                continuing = body.hasSuffix("\\")
-            } else {
-                example.append(line)
-            }
-        }
-        while let f = example.first, f.allSatisfy({ $0 == " " }) { example.removeFirst() }
-        while let l = example.last, l.allSatisfy({ $0 == " " }) { example.removeLast() }
-        return (commands.joined(separator: "\n"), example.isEmpty ? nil : example.joined(separator: "\n"))
     }
 }

@@ -70,11 +70,14 @@ struct MarkdownRenderer: Sendable {
                 if step.asksFirst { header += " · asks first" }
                 if step.handsOverTerminal { header += " · interactive" }
                 if !step.isRunnable { header = "■ \(step.id.safeLine) · shown only" }
+                if let program = step.typedInto { header += " · typed into \(program.safeLine)" }
+                if let opener = step.remoteOf { header += " · type it in the shell opened by \(opener.safeLine)" }
                 emit(header, .stepHeader, step: i)
             } else if firstPrefix != nil {
                 emit("", .text)
             }
-            var literal = code.literal
+            // A step shows the block as read: a command written on the fence line is its first line.
+            var literal = stepIndex.flatMap { steps[$0].blockText } ?? code.literal
             if literal.hasSuffix("\n") { literal.removeLast() }
             let bar = stepIndex == nil ? "┆" : "│"
             for l in literal.safeText.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -92,9 +95,10 @@ struct MarkdownRenderer: Sendable {
         case .blockQuote:
             for child in block.children { render(child, prefix: prefix + "│ ", firstPrefix: nil, into: &out) }
             blank(&out, source: source)
-        case .list(let ordered):
+        case .list(let ordered, let start):
+            // An ordered list broken by blocks goes on with the number its author wrote (`3.`).
             for (n, item) in block.children.enumerated() {
-                var bullet = ordered ? "\(n + 1). " : "• "
+                var bullet = ordered ? "\(start + n). " : "• "
                 if case .item(let task?) = item.kind { bullet = task ? "☑ " : "☐ " }
                 let pad = String(repeating: " ", count: DisplayWidth.of(bullet))
                 var itemFirst: String? = prefix + bullet

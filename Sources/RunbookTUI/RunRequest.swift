@@ -32,9 +32,9 @@ extension AppState {
             if r.show { showStep(key) }
             return []
         }
-        if !r.step.isRunnable {
-            status = .info("\(r.step.id.safeLine) is shown only (skip): it never runs")
-            return [.journal(.stepSkipped(step: r.step.id, reason: "marked skip: shown, never run"), sync: false)]
+        if let why = r.step.shownOnlyReason {
+            status = .info("\(r.step.id.safeLine) is shown only: \(why.safeLine)")
+            return [.journal(.stepSkipped(step: r.step.id, reason: why), sync: false)]
         }
         var effects = startSession(r.runbook, rb)
         guard let resolver = resolver(for: r.runbook) else { return effects }
@@ -188,8 +188,7 @@ extension AppState {
                 let step = rb.checklists[queue.checklist.checklist].items[item].step
             else { continue }
             if step.handsOverTerminal || !step.isRunnable {
-                let why = step.handsOverTerminal
-                    ? "interactive: it needs the terminal; run it with Enter" : "marked skip: shown, never run"
+                let why = step.shownOnlyReason ?? "interactive: it needs the terminal; run it with Enter"
                 effects.append(.journal(.stepSkipped(step: step.id, reason: why), sync: false))
                 continue
             }

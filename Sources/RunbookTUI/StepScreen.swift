@@ -295,8 +295,8 @@ extension AppState {
                     parts.append(.text(" · the command failed: check its output first", theme.warning))
                 }
             }
-        } else if !step.isRunnable {
-            parts.append(.text("shown only (skip): it never runs", theme.dim))
+        } else if let why = step.shownOnlyReason {
+            parts.append(.text("shown only: " + why.safeLine, theme.dim))
         } else {
             parts.append(.text("not run yet: ⏎ runs it", theme.dim))
         }

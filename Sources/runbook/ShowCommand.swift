@@ -105,6 +105,8 @@ struct RunbookOutline {
             let table = step.safety.vouchedOver.map { "the table says \($0.rawValue): \(step.safety.vouchedOverReason ?? ""); " } ?? ""
             out.append("\(indent)    safety: \(table)\(step.safety.reason)")
         }
+        if let opens = step.opensShell { out.append("\(indent)    opens \(opens): the terminal is handed over") }
+        if let why = step.notRun { out.append("\(indent)    shown only: \(why)") }
         for i in step.indicators {
             out.append("\(indent)    \(i.isManual ? "? (manual)" : "•") \(i.text)")
         }

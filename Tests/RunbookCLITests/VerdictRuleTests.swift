@@ -34,7 +34,7 @@ struct VerdictRuleTests {
         ```sh {name=manual-but-broken}
         echo "pods listed"; exit 3
         ```
-
+        Expected:
         - The pods look healthy
 
         ```sh {name=killed readonly=true}

@@ -469,13 +469,12 @@ struct FormatSpecTests {
         #expect(steps(r).map(\.id) == ["entry-1"])
     }
 
-    @Test("layout: an H1 ends the current entry")
-    func h1EndsEntry() throws {
-        let r = try load("# A\n\n## E1\n\n```sh\necho 1\n```\n\n# B\n\n```sh\necho 2\n```\n")
+    @Test("layout: an H1 in the middle of an entry does not end it; an H1 before any entry is the title")
+    func h1InsideEntry() throws {
+        let r = try load("# A\n\n```sh\necho 0\n```\n\n## E1\n\n```sh\necho 1\n```\n\n# B\n\n```sh\necho 2\n```\n")
         #expect(r.entries.map(\.id) == ["e1"])
-        try #require(r.entries.count > 0)
-        #expect(r.entries[0].steps.map(\.command) == ["echo 1"])
-        #expect(r.looseSteps.map(\.command) == ["echo 2"])
+        #expect(r.entries.first?.steps.map(\.command) == ["echo 1", "echo 2"])
+        #expect(r.looseSteps.map(\.command) == ["echo 0"])
         #expect(r.looseSteps.map(\.id) == ["spec-1"])
     }
 
@@ -1178,7 +1177,8 @@ struct FormatSpecTests {
 
     @Test("indicators: each machine form, with its note", arguments: FormatSpecTests.machineForms)
     func machineForm(_ item: String, _ kind: Indicator.Kind, _ note: String) throws {
-        let r = try load("## E\n\n```sh\necho\n```\n\n- \(item)\n")
+        // A manual item needs an intro: a bare list of plain text after a step is procedure text.
+        let r = try load("## E\n\n```sh\necho\n```\nExpected:\n- \(item)\n")
         let i = try #require(steps(r).first?.indicators.first)
         #expect(i.kind == kind)
         #expect(i.note == note)
@@ -1190,7 +1190,8 @@ struct FormatSpecTests {
         "indicators: anything else is manual, a question for the engineer",
         arguments: ["Pod status: Running, and no restarts", "No restarts in the last minute", "`Running`", "exit cleanly", "exit anyway when done", "**contains** `x`", "contained `x`"])
     func manual(_ item: String) throws {
-        let r = try load("## E\n\n```sh\necho\n```\n\n- \(item)\n")
+        // A manual item needs an intro: a bare list of plain text after a step is procedure text.
+        let r = try load("## E\n\n```sh\necho\n```\nExpected:\n- \(item)\n")
         let i = try #require(steps(r).first?.indicators.first)
         #expect(i.kind == .manual)
         #expect(i.isManual)
@@ -1210,7 +1211,7 @@ struct FormatSpecTests {
             ("exit any or 1", "accepts every exit status"), ("exit any, 2", "accepts every exit status"),
         ])
     func malformed(_ item: String, _ message: String) throws {
-        let r = try load("## E\n\n```sh\necho\n```\n\n- ok\n- \(item)\n")
+        let r = try load("## E\n\n```sh\necho\n```\nExpected:\n- ok\n- \(item)\n")
         let errors = diagnostics(r, .error)
         #expect(errors.map(\.location) == [SourceLocation(line: 8, column: 1)])
         #expect(errors.first?.message.contains(message) == true)
@@ -1830,7 +1831,7 @@ struct FormatSpecTests {
             ```sh {timeout=500ms name=fix-it}
             echo <thing>
             ```
-
+            Success indicators:
             - exit 0
             - contains `ok`
             - Looks fine
@@ -1859,9 +1860,13 @@ struct FormatSpecTests {
         #expect(Set(step.keys) == [
             "id", "role", "language", "command", "line", "column", "attributes", "example_output", "indicators", "title",
             "option", "placeholders", "confirm", "safety", "safety_reason", "needs_terminal", "runs_until_interrupted",
-            "vouched_over", "examples",
+            "vouched_over", "examples", "typed_into", "not_run", "remote_of", "opens_shell",
         ])
         #expect((step["examples"] as? [Any])?.isEmpty == true)
+        #expect(step["typed_into"] is NSNull)
+        #expect(step["not_run"] is NSNull)
+        #expect(step["remote_of"] is NSNull)
+        #expect(step["opens_shell"] is NSNull)
         #expect(step["safety"] as? String == "read-only")
         #expect(step["safety_reason"] as? String == "`echo` changes nothing outside the shell")
         #expect(step["id"] as? String == "fix-it")

@@ -289,4 +289,40 @@ struct StagingRunbooksTests {
             }
         }
     }
+
+    /// Where `old` (JSON) differs from `new` other than by keys `new` adds: "path: what".
+    static func changesBesidesAdditions(_ old: Any, _ new: Any, at path: String = "") -> [String] {
+        switch (old, new) {
+        case (let a as [String: Any], let b as [String: Any]):
+            return a.keys.sorted().flatMap { key -> [String] in
+                guard let value = a[key] else { return [] }
+                guard let now = b[key] else { return ["\(path).\(key): removed"] }
+                return changesBesidesAdditions(value, now, at: path + "." + key)
+            }
+        case (let a as [Any], let b as [Any]):
+            guard a.count == b.count else { return ["\(path): \(a.count) items, now \(b.count)"] }
+            return zip(a, b).enumerated().flatMap { changesBesidesAdditions($1.0, $1.1, at: "\(path)[\($0)]") }
+        case (let a as NSObject, let b as NSObject):
+            return a == b ? [] : ["\(path): \(a), now \(b)"]
+        default:
+            return ["\(path): \(old), now \(new)"]
+        }
+    }
+
+    // The golden files are `runbook show --json` of each runbook, saved before the parser learnt to
+    // read foreign runbooks (prompts of other programs, procedure lists, sections at any depth). New
+    // rules may add keys; they must not change what these runbooks say.
+    @Test("the staging runbooks read exactly as before: show --json unchanged except for added keys")
+    func showJSONUnchangedButAdditions() throws {
+        let root = URL(fileURLWithPath: Self.folder).deletingLastPathComponent()
+        for name in ["gke-staging-troubleshooting", "gke-staging-pre-deploy", "gke-staging-onboarding"] {
+            let bytes = try Data(contentsOf: root.appendingPathComponent("runbooks/\(name).md"))
+            let runbook = try RunbookLoader().load(bytes: Array(bytes), path: "runbooks/\(name).md")
+            let now = try JSONSerialization.jsonObject(with: Data(try RunbookJSON.encode(runbook).utf8))
+            let golden = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: root.appendingPathComponent("Tests/Fixtures/staging-show-json/\(name).json")))
+            let changes = Self.changesBesidesAdditions(golden, now)
+            #expect(changes.isEmpty, "\(name): \(changes.prefix(20).joined(separator: "\n"))")
+        }
+    }
 }

@@ -170,7 +170,9 @@ struct StepSafetyTests {
             }
         }
         print("corpus: \(files.count) files; steps by class: \(counts.map { "\($0.key.rawValue) \($0.value)" }.sorted())")
-        #expect((counts[.readOnly] ?? 0) >= 30)
+        // Steps typed in a shell that an earlier step opened (`oc debug node/…`, `kubectl exec`) are remote
+        // and never run: they are not counted.
+        #expect((counts[.readOnly] ?? 0) >= 20)
         #expect(byFile["KubeletDown.md"]?.contains { $0.safety.runsUntilInterrupted && $0.safety.safety == .interactive } == true)
         #expect(byFile["NodeRAIDDegraded.md"]?.contains { $0.safety.safety == .changes && $0.safety.needsTerminal } == true)
         #expect(byFile["etcdMembersDown.md"]?.contains { $0.safety.safety == .interactive && $0.safety.needsTerminal } == true)

@@ -22,16 +22,18 @@ struct StepSafetyUpdateTests {
         kubectl delete pod web-1
         ```
 
-        ```sh {name=shell-in}
-        kubectl exec -it web-1 -- bash
-        ```
-
         ```sh {name=follow}
         kubectl logs -f web-1
         ```
 
         ```sh {name=list}
         kubectl get pods
+        ```
+
+        The shell comes last: the steps after it in this section would be typed in it (remote steps).
+
+        ```sh {name=shell-in}
+        kubectl exec -it web-1 -- bash
         ```
         """
 
@@ -58,13 +60,13 @@ struct StepSafetyUpdateTests {
 
     @Test("a command that needs a terminal is handed it; a follow command runs in the pane until Ctrl-C")
     func terminalAndFollow() throws {
-        let (_, interactive) = Self.run(step: 1)
+        let (_, interactive) = Self.run(step: 3)
         #expect(interactive.interactiveRuns.first?.1.step.id == "shell-in")
         #expect(interactive.runs.isEmpty)
-        let (s, follow) = Self.run(step: 2)
+        let (s, follow) = Self.run(step: 1)
         #expect(follow.runs.first?.1.step.id == "follow")
         #expect(s.screen.contains("runs until you stop it: Ctrl-C"))
-        let (_, list) = Self.run(step: 3)
+        let (_, list) = Self.run(step: 2)
         #expect(list.runs.first?.1.step.id == "list", "a read-only diagnosis runs at once")
     }
 }

@@ -938,7 +938,7 @@ struct UpdateTests {
             ```sh {name=dashboards}
             kubectl get pods
             ```
-
+            Expected:
             - The dashboard graphs look normal
             """)
         var s = Fixture.state([rb])

@@ -2,7 +2,7 @@
 /// on both sides, so that a line a tool printed finds the runbook's copy of it although the details
 /// differ: IP addresses (v4 and v6, with ports), timestamps (ISO 8601, syslog, klog), UUIDs, hex
 /// hashes, generated suffixes of pod names (`-7d9f8c6b5-x2k4p`) and long numbers (ports, process ids)
-/// are dropped; what is left is split into lowercase words at every character that is not a letter or
+/// are dropped, and of a file's path only its last part is kept; what is left is split into lowercase words at every character that is not a letter or
 /// a digit, common English words are dropped, and plural and past endings are cut (`rejects`,
 /// `rejected` and `reject` are one word).
 ///
@@ -72,8 +72,14 @@ public enum SearchText {
     ]
 
     static func appendChunk(_ raw: String, to out: inout [String]) {
-        let chunk = trimPunctuation(Substring(raw))
+        var chunk = trimPunctuation(Substring(raw))
         guard !chunk.isEmpty, !isNoise(chunk) else { return }
+        // A file's path: its folders are where this system installed it (`/usr/bin` or `/usr/local/bin`,
+        // `/app` or `/srv`), its last part is what it is (`gunicorn`, `manage.py`).
+        if raw.hasPrefix("/") || raw.hasPrefix("~/"), chunk.contains("/"), let slash = chunk.lastIndex(of: "/") {
+            chunk = trimPunctuation(chunk[chunk.index(after: slash)...])
+            guard !chunk.isEmpty else { return }
+        }
         // A URL, a path, `key:value`, `user@host`: look at each part on its own.
         let parts = chunk.split(whereSeparator: { $0 == "/" || $0 == "@" || $0 == ":" })
         for part in parts {

@@ -156,7 +156,7 @@ struct LabelledExampleTests {
 
     @Test("manual indicators: open on a healthy example (agrees); a failing one that only a manual answer would catch differs")
     func manual() throws {
-        let ind = "- exit 0\n- The pod looks fine"
+        let ind = "Success indicators:\n\n- exit 0\n- The pod looks fine"
         let healthy = try judge(ind, example(.healthy, "ok"))
         #expect(healthy.outcome == .needsAnswers)
         #expect(healthy.agrees)

@@ -18,6 +18,16 @@ struct SearchIndexTests {
         #expect(SearchText.words("Get \"https://10.56.1.10:8000/api/v1/health/live\"") == ["get", "https", "api", "v1", "health", "live"])
     }
 
+    @Test("of a file's path only its last part counts: where a system installs a program differs, its name does not")
+    func paths() {
+        #expect(SearchText.words("exec /usr/local/bin/gunicorn: exec format error") == ["exec", "gunicorn", "exec", "format", "error"])
+        #expect(SearchText.words("exec /usr/bin/gunicorn") == SearchText.words("exec /opt/venv/bin/gunicorn"))
+        #expect(SearchText.words("open '/app/manage.py'") == ["open", "manage", "py"])
+        // Not a path: a pod/name, a URL, an image reference keep every part.
+        #expect(SearchText.words("pod/web restarted") == ["pod", "web", "restart"])
+        #expect(SearchText.words("gcr.io/project/backend:v1").contains("project"))
+    }
+
     @Test("short numbers and words that look technical are kept")
     func meaningfulKept() {
         #expect(SearchText.words("HTTP probe failed with statuscode: 400") == ["http", "probe", "fail", "statuscode", "400"])

@@ -113,6 +113,7 @@ struct CheckReportMetricsTests {
     @Test("runs: a passing run, a single entry, an unversioned runbook, a triage that reached no entry, no times")
     func runLabels() throws {
         var passing = report()
+        try #require(passing.suites.count > 0)
         passing.suites[0].cases.remove(at: 1)
         passing.scope = .entries(["pre"])
         let text = try passing.render(.prometheus)
@@ -131,6 +132,7 @@ struct CheckReportMetricsTests {
     func noRepeatedSeries() throws {
         var twice = report()
         twice.scope = .entries(["pre", "pre"])
+        try #require(twice.suites.count > 0)
         twice.suites.append(twice.suites[0])
         let lines = try twice.render(.prometheus).split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(Set(lines).count == lines.count)

@@ -1525,6 +1525,7 @@ struct FormatSpecTests {
             - [ ] Release approved by the on-call lead
             """)
         let items = try #require(r.checklists.first?.items)
+        try #require(items.count > 0)
         let step = try #require(items[0].step)
         #expect(step.id == "pre-deploy-checks-1")
         #expect(step.role == .verify)

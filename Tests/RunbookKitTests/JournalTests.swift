@@ -139,6 +139,7 @@ struct JournalTests {
         #expect(root["path"] as? [String] == ["CrashLoopBackOff"])
         let timeline = try #require(root["timeline"] as? [[String: Any]])
         #expect(timeline.map { $0["type"] as? String } == ["decision", "step", "skipped"])
+        try #require(timeline.count > 1)
         let step = try #require(timeline[1]["step"] as? [String: Any])
         #expect(step["duration_ms"] as? Int == 1200)
         #expect((step["verdicts"] as? [[String: Any]])?.first?["state"] as? String == "failed")

@@ -85,6 +85,7 @@ struct LabelledExampleTests {
         let pods = try #require(r.allSteps.first { $0.id == "pods" })
         #expect(pods.indicators.count == 1)
         #expect(pods.examples.map(\.label) == [.healthy, .failing])
+        try #require(pods.examples.count > 1)
         #expect(pods.examples[1].end == .exited(1))
         #expect(pods.examples[1].note == "no cluster")
         #expect(pods.examples[1].output == "The connection to the server localhost:8080 was refused")
@@ -129,6 +130,7 @@ struct LabelledExampleTests {
         let crash = try judge(ind, example(.failing, "web-0 CrashLoopBackOff\nweb-1 Running"))
         #expect(crash.outcome == .failed)
         #expect(crash.agrees)
+        try #require(crash.verdicts.count > 1)
         #expect(crash.verdicts[1].decidingLine == "web-0 CrashLoopBackOff")
         // A failing example the indicators cannot tell from a healthy one differs from its label.
         let missed = try judge(ind, example(.failing, "web-0 Running (but 40 restarts)"))

@@ -21,9 +21,10 @@ import Testing
 
     // MARK: - Styles
 
-    @Test func sgrColoursBecomeAStyleRunAndLeaveTheTextPlain() {
+    @Test func sgrColoursBecomeAStyleRunAndLeaveTheTextPlain() throws {
         let lines = sanitize("\u{1B}[1;31mred\u{1B}[0m plain\n")
         #expect(lines.map(\.text) == ["red plain"])
+        try #require(lines.count > 0)
         #expect(lines[0].styles == [StyleRun(range: 0..<3, style: TextStyle(bold: true, foreground: .ansi(1)))])
         #expect(lines[0].text(of: lines[0].styles[0]) == "red")
     }
@@ -62,10 +63,11 @@ import Testing
             ])
     }
 
-    @Test func malformedColoursAreIgnoredAndTheRestOfTheSequenceStillApplies() {
+    @Test func malformedColoursAreIgnoredAndTheRestOfTheSequenceStillApplies() throws {
         // 38;5 without an index, then an out-of-range direct colour: no colour, and nothing crashes.
         let lines = sanitize("\u{1B}[1;38;2;300;0;0mA\u{1B}[0;38;5mB\n")
         #expect(lines.map(\.text) == ["AB"])
+        try #require(lines.count > 0)
         #expect(lines[0].styles == [StyleRun(range: 0..<1, style: TextStyle(bold: true))])
     }
 

@@ -26,8 +26,8 @@ struct ShellScriptTests {
     }
 
     @Test("words lose their quotes and keep expansions as written")
-    func words() {
-        let cmd = ShellScript(#"kubectl get "pod name" 'a b'c -n "$NS" ${X:-y} $'t\'x'"#).commands[0]
+    func words() throws {
+        let cmd = try #require(ShellScript(#"kubectl get "pod name" 'a b'c -n "$NS" ${X:-y} $'t\'x'"#).commands.first)
         #expect(cmd.words.map(\.text) == ["kubectl", "get", "pod name", "a bc", "-n", "$NS", "${X:-y}", "t'x"])
     }
 
@@ -44,8 +44,8 @@ struct ShellScriptTests {
     }
 
     @Test("redirections that write are kept; descriptor duplications are not")
-    func redirections() {
-        let r = ShellScript("a > x 2>&1 >> y &> z 2> /dev/null >&2 <&0 >| w").commands[0].redirections
+    func redirections() throws {
+        let r = try #require(ShellScript("a > x 2>&1 >> y &> z 2> /dev/null >&2 <&0 >| w").commands.first).redirections
         #expect(r.map { "\($0.op) \($0.target)" } == ["> x", ">> y", "&> z", "> /dev/null", ">| w"])
         #expect(r.map(\.writesFile) == [true, true, true, false, true])
     }

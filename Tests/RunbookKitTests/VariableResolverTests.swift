@@ -66,7 +66,9 @@ struct VariableResolverTests {
     func environmentAndSecrets() throws {
         var r = VariableResolver(runbook: try runbook(), given: ["DB_PASSWORD": "hunter2hunter2"], environment: ["PATH": "/bin"])
         r.record(assignedByStep: ["API_TOKEN": "tok-123456", "GKE_SA": "sa@x"])
-        let env = r.environment(for: try runbook().allSteps[1])
+        let steps = try runbook().allSteps
+        try #require(steps.count > 1)
+        let env = r.environment(for: steps[1])
         #expect(env["NAMESPACE"] == "staging")
         #expect(env["GKE_SA"] == "sa@x")
         #expect(env["PATH"] == "/bin")

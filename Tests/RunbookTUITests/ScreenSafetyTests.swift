@@ -164,7 +164,7 @@ struct ScreenSafetyTests {
 
     /// Checks that a frame fits: every row within the grid, wide characters whole, boxes closed,
     /// the header, status and key lines intact.
-    static func checkFits(_ grid: CellGrid, _ name: String) {
+    static func checkFits(_ grid: CellGrid, _ name: String) throws {
         let size = grid.size
         for (r, row) in grid.textRows.enumerated() {
             #expect(DisplayWidth.of(row) <= size.columns, "\(name): row \(r) is wider than the grid")
@@ -188,6 +188,7 @@ struct ScreenSafetyTests {
             }
         }
         let rows = grid.textRows
+        try #require(rows.count == size.rows && size.rows > 0, "\(name): \(rows.count) rows, not \(size.rows)")
         #expect(rows[0].hasPrefix(" runbook") || rows[0].hasPrefix(" DRILL") || rows[0].hasPrefix(" DRY RUN") || rows[0].hasPrefix(" …"),
                 "\(name): the header is gone:\n\(grid.text)")
         let keys = rows[size.rows - 1]
@@ -204,15 +205,15 @@ struct ScreenSafetyTests {
         for size in [ScreenSize(columns: 80, rows: 24), ScreenSize(columns: 120, rows: 40), ScreenSize(columns: 100, rows: 30)] {
             var state = build()
             state.update(.resize(size))
-            Self.checkFits(state.view(size), "\(name) at \(size.columns)x\(size.rows)")
+            try Self.checkFits(state.view(size), "\(name) at \(size.columns)x\(size.rows)")
         }
     }
 
     @Test("hostile screens fit too, at every size down to the smallest usable one")
-    func hostileFits() {
+    func hostileFits() throws {
         for size in [ScreenSize(columns: 80, rows: 24), ScreenSize(columns: 40, rows: 12), AppState.minimumSize] {
             for (name, state) in Self.hostileScreens(size: size) {
-                Self.checkFits(state.view(size), "hostile \(name) at \(size.columns)x\(size.rows)")
+                try Self.checkFits(state.view(size), "hostile \(name) at \(size.columns)x\(size.rows)")
             }
         }
     }

@@ -5,7 +5,7 @@ import Testing
 @Suite("step screen: a long title, and the rows shown while following")
 struct StepTitleTests {
     @Test("a title wider than the screen takes the second line instead of being cut")
-    func longTitleWraps() {
+    func longTitleWraps() throws {
         let rb = Fixture.inline("""
             ---
             title: Long
@@ -23,6 +23,7 @@ struct StepTitleTests {
         var s = Fixture.state([rb])
         s.push(.step(StepScreen(key: StepKey(runbook: 0, step: "long-title"))))
         let rows = s.screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        try #require(rows.count > 2)
         #expect(rows[1].hasPrefix(" Check that the very long description"))
         #expect(rows[2].hasSuffix(" of an eighty column terminal, ends here"), "\(s.screen)")
         #expect(rows[0].contains("Step long-title"), "the step's id stays in the breadcrumb")

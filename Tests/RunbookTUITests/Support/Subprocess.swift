@@ -51,7 +51,8 @@ struct Subprocess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard let program = arguments.first else { throw POSIXError(.EINVAL) }
+        let rc = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         guard rc == 0 else {

@@ -143,11 +143,21 @@ public struct Variable: Sendable, Hashable {
         self.location = location
     }
 
-    /// Whether the name alone says the value is secret (PASSWORD, SECRET, TOKEN, KEY).
+    /// Whether the name alone says the value is secret: it contains PASSWORD, SECRET, TOKEN or KEY,
+    /// and its last `_`-separated word does not say it names, points to or identifies one
+    /// (``secretNameEndings``: `SECRET_NAME`, `SECRET_REF`, `KEY_ID`, `TOKEN_FILE` are not secret).
     public static func nameLooksSecret(_ name: String) -> Bool {
         let upper = name.uppercased()
-        return ["PASSWORD", "SECRET", "TOKEN", "KEY"].contains { upper.contains($0) }
+        guard ["PASSWORD", "SECRET", "TOKEN", "KEY"].contains(where: { upper.contains($0) }) else { return false }
+        let words = upper.split(separator: "_")
+        guard words.count > 1, let last = words.last else { return true }
+        return !secretNameEndings.contains(String(last))
     }
+
+    /// Last words of a name that make it the name, reference, id or location of a secret, not a secret.
+    public static let secretNameEndings: Set<String> = [
+        "NAME", "NAMES", "REF", "REFS", "ID", "IDS", "FILE", "PATH", "DIR", "NAMESPACE", "NS", "KIND", "TYPE",
+    ]
 
     /// A shell variable name: a letter or `_`, then letters, digits and `_`.
     public static func isValidName(_ name: String) -> Bool {

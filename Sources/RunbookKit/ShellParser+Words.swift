@@ -128,6 +128,7 @@ extension ShellParser {
                 nestedList()
             }
         case "{":
+            if let e = bracedExpansion(at: i + 2) { expansions.append(e) }
             i += 2
             var depth = 1
             while let c = peek() {
@@ -162,6 +163,7 @@ extension ShellParser {
             if n == "_" || Self.isLetter(n) {
                 i += 1
                 while let c = peek(), c == "_" || Self.isLetter(c) || ("0"..."9").contains(c) { i += 1 }
+                expansions.append(ShellExpansion(name: String(raw(start).dropFirst()), hasDefault: false))
             } else if "@*#?$!-0123456789".unicodeScalars.contains(n) {
                 i += 2
             } else {
@@ -170,4 +172,28 @@ extension ShellParser {
         }
         text += raw(start)
     }
+
+    /// The variable a `${…}` whose text starts at `j` expands: `${NAME}`, `${#NAME}`, `${NAME%x}`, and
+    /// whether the expansion supplies a value of its own when NAME is unset (`-`, `:-`, `=`, `:=`, `+`,
+    /// `:+`). Nil for special parameters (`${1}`, `${@}`) and indirection (`${!NAME}`).
+    func bracedExpansion(at j: Int) -> ShellExpansion? {
+        var k = j
+        if k < s.count, s[k] == "#" { k += 1 }
+        var name = ""
+        while k < s.count, s[k] == "_" || Self.isLetter(s[k]) || (!name.isEmpty && ("0"..."9").contains(s[k])) {
+            name.unicodeScalars.append(s[k])
+            k += 1
+        }
+        guard !name.isEmpty else { return nil }
+        if k < s.count, s[k] == ":" { k += 1 }
+        let hasDefault = k < s.count && (s[k] == "-" || s[k] == "=" || s[k] == "+")
+        return ShellExpansion(name: name, hasDefault: hasDefault && s[j] != "#")
+    }
+}
+
+/// A parameter expansion of a shell text: the variable it reads, and whether it has a value of its own
+/// for an unset variable (`${NAME:-default}`).
+struct ShellExpansion: Sendable, Hashable {
+    var name: String
+    var hasDefault: Bool
 }

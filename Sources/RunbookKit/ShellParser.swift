@@ -8,6 +8,9 @@ struct ShellParser {
     /// How many `$(…)`, subshells and backticks enclose the current position.
     var level: Int
     private(set) var commands: [SimpleCommand] = []
+    /// Every parameter expansion read (`$NAME`, `${NAME}`, `${NAME:-x}`), outside single quotes and
+    /// quoted here-documents, in order.
+    var expansions: [ShellExpansion] = []
     var tooDeep = false
     /// Here-documents whose bodies start after the current line; `command` is nil until the command that
     /// reads it is finished.
@@ -316,6 +319,7 @@ struct ShellParser {
             var ignored = ""
             sub.readDoubleQuoted(into: &ignored, untilQuote: false)
             commands += sub.commands
+            expansions += sub.expansions
             tooDeep = tooDeep || sub.tooDeep
         }
         if let k = doc.command, k >= 0, k < commands.count { commands[k].input = .text(body) }
@@ -390,6 +394,7 @@ struct ShellParser {
         sub.parseList(closedByParenthesis: false)
         sub.finishHereDocuments()
         commands += sub.commands
+        expansions += sub.expansions
         tooDeep = tooDeep || sub.tooDeep
     }
 }

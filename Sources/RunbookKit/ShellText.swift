@@ -1,8 +1,12 @@
 /// What a shell command says about variables, read without running it: the variables it expands,
 /// the ones it assigns, and its `<placeholders>`. A small lexer that knows quoting, escapes and comments.
 public struct ShellText: Sendable, Hashable {
-    /// A variable expanded by the command (`$NAME`, `${NAME}`, `${NAME:-x}`), with its byte offset.
+    /// The variables the command expands (`$NAME`, `${NAME}`, `${NAME:-x}`), in order, as the shell
+    /// parser reads them: not inside single quotes (`awk '{print $1}'`) nor quoted here-documents.
     public var references: [String]
+    /// The variables the command expands with no value of its own for an unset one: `$NAME`, but not
+    /// `${NAME:-x}`. What must have a value before the command runs.
+    public var needed: [String]
     /// Variables the command assigns (`NAME=...`, `export NAME=`, `read NAME`, `for NAME in`).
     public var assignments: Set<String>
     /// `<placeholder>` tokens, by the variable name each becomes.
@@ -15,6 +19,9 @@ public struct ShellText: Sendable, Hashable {
         "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR", "EDITOR",
         "VISUAL", "PAGER", "HOSTNAME", "UID", "EUID", "PPID", "RANDOM", "LINENO", "SECONDS", "IFS", "KUBECONFIG",
         "OSTYPE", "BASH_SOURCE", "PIPESTATUS", "REPLY", "OPTARG", "OPTIND", "XDG_STATE_HOME", "XDG_CONFIG_HOME",
+        // Set by the shell itself.
+        "BASH", "BASH_VERSION", "BASH_VERSINFO", "BASHPID", "ZSH_VERSION", "SHLVL", "HOSTTYPE", "MACHTYPE",
+        "FUNCNAME", "BASH_REMATCH", "EPOCHSECONDS", "EPOCHREALTIME", "COLUMNS", "LINES", "TZ", "DISPLAY",
     ]
 
     /// The variable a `<placeholder>` becomes: `<pod-name>` -> `POD_NAME`.
@@ -25,7 +32,6 @@ public struct ShellText: Sendable, Hashable {
     }
 
     public init(_ command: String) {
-        var refs: [String] = []
         var assigns = Set<String>()
         var placeholders: [String] = []
         // The rewritten command, as UTF-8: cheaper to build than a String a scalar at a time.
@@ -49,15 +55,6 @@ public struct ShellText: Sendable, Hashable {
 
         func isNameStart(_ c: UnicodeScalar) -> Bool { c == "_" || Self.isASCIILetter(c) }
         func isNameChar(_ c: UnicodeScalar) -> Bool { isNameStart(c) || ("0"..."9").contains(c) }
-        func name(from j: Int) -> (String, Int) {
-            var k = j
-            var n = ""
-            while k < s.count, isNameChar(s[k]) {
-                n.unicodeScalars.append(s[k])
-                k += 1
-            }
-            return (n, k)
-        }
         func endWord() {
             if !currentWord.isEmpty {
                 if pendingReadOrFor, isNameStart(currentWord.unicodeScalars.first!),
@@ -126,14 +123,6 @@ public struct ShellText: Sendable, Hashable {
                 continue
             }
             if c == "$", i + 1 < s.count {
-                let next = s[i + 1]
-                if next == "{" {
-                    let (n, _) = name(from: i + 2)
-                    if let f = n.unicodeScalars.first, isNameStart(f) { refs.append(n) }
-                } else if isNameStart(next) {
-                    let (n, _) = name(from: i + 1)
-                    refs.append(n)
-                }
                 emit(c)
                 currentWord.unicodeScalars.append(c)
                 atWordStart = false
@@ -166,7 +155,11 @@ public struct ShellText: Sendable, Hashable {
             i += 1
         }
         endWord()
-        references = refs
+        let expansions = ShellScript(command).expansions
+        references = expansions.map(\.name)
+        var needed: [String] = []
+        for e in expansions where !e.hasDefault && !needed.contains(e.name) { needed.append(e.name) }
+        self.needed = needed
         assignments = assigns
         self.placeholders = placeholders
         rewritten = String(decoding: out, as: UTF8.self)
@@ -178,18 +171,22 @@ public struct ShellText: Sendable, Hashable {
         ("a"..."z").contains(c) || ("A"..."Z").contains(c)
     }
 
-    /// `<name>` at `i`: letters, digits, `_`, `-` and `.`, starting with a letter.
+    /// `<name>` at `i`: letters, digits, `_`, `-` and `.`, starting with a letter; words may be
+    /// separated by single spaces (`<pod name>`), the last ending right before the `>`.
     private static func placeholder(_ s: [UnicodeScalar], _ i: Int) -> (String, Int)? {
         var k = i + 1
         guard k < s.count, isASCIILetter(s[k]) else { return nil }
         var n = ""
         while k < s.count, s[k].isASCII,
             isASCIILetter(s[k]) || ("0"..."9").contains(s[k]) || s[k] == "_" || s[k] == "-" || s[k] == "."
+                || (s[k] == " " && k + 1 < s.count && s[k + 1] != " " && s[k + 1] != ">" && n.last != " ")
         {
             n.unicodeScalars.append(s[k])
             k += 1
         }
-        guard k < s.count, s[k] == ">", n.count <= 64 else { return nil }
+        guard k < s.count, s[k] == ">", n.count <= 64, n.last != " " else { return nil }
+        // Words after a space must start with a letter or digit: `<a -b>` is no placeholder.
+        guard n.split(separator: " ").allSatisfy({ $0.first.map { $0.isLetter || $0.isNumber } ?? false }) else { return nil }
         return (n, k + 1)
     }
 }

@@ -55,6 +55,8 @@ enum ShellInput: Sendable, Hashable {
 /// groups, conditionals, loops and `case` arms.
 struct ShellScript: Sendable, Hashable {
     var commands: [SimpleCommand]
+    /// The parameter expansions, in order (see ``ShellParser/expansions``).
+    var expansions: [ShellExpansion]
     /// Set when the text nests deeper than the reader follows; the commands found so far are kept.
     var tooDeep: Bool
 
@@ -66,6 +68,7 @@ struct ShellScript: Sendable, Hashable {
         parser.parseList(closedByParenthesis: false)
         parser.finishHereDocuments()
         commands = parser.commands
+        expansions = parser.expansions
         tooDeep = parser.tooDeep
     }
 }

@@ -26,11 +26,32 @@ public struct VariableResolver: Sendable {
     public private(set) var environment: [String: String]
     public private(set) var fromSteps: [String: String] = [:]
 
+    /// Variables the runbook's commands expand that it neither declares nor asks for with a placeholder,
+    /// that the same command does not assign and no shell has (``ShellText/ambient``): asked for like placeholders
+    /// when a step needs one without a value, taken from the environment when it has one. In order of
+    /// first use.
+    public let undeclared: [String]
+
     public init(runbook: Runbook, given: [String: String], environment: [String: String]) {
         self.runbook = runbook
         self.given = given
         self.environment = environment
+        let declared = Set(runbook.variables.map(\.name))
+        var names: [String] = []
+        for step in runbook.allSteps {
+            let text = ShellText(step.command)
+            for name in text.needed
+            where !declared.contains(name) && !text.assignments.contains(name) && !ShellText.ambient.contains(name)
+                && !names.contains(name)
+            {
+                names.append(name)
+            }
+        }
+        undeclared = names
     }
+
+    /// Whether the runbook declares `name` or asks for it with a placeholder.
+    public func isDeclared(_ name: String) -> Bool { runbook.variables.contains { $0.name == name } }
 
     /// Whether a variable's value must be masked: declared secret, or named like one.
     public func isSecret(_ name: String) -> Bool {
@@ -43,8 +64,9 @@ public struct VariableResolver: Sendable {
         let secret = isSecret(name)
         if let v = given[name] { return ResolvedValue(value: v, source: .given, isSecret: secret) }
         let declared = runbook.variables.first { $0.name == name }
-        // Only the runbook's own variables, and those steps assign, are taken from the environment.
-        if declared != nil || fromSteps[name] != nil, let v = environment[name] {
+        // Only the runbook's own variables, those steps assign, and those its commands expand without
+        // declaring them are taken from the environment.
+        if declared != nil || fromSteps[name] != nil || undeclared.contains(name), let v = environment[name] {
             return ResolvedValue(value: v, source: .environment, isSecret: secret)
         }
         if let v = fromSteps[name] { return ResolvedValue(value: v, source: .step, isSecret: secret) }
@@ -55,25 +77,32 @@ public struct VariableResolver: Sendable {
     /// Sets a value as given by the user (`--set`, or edited in the TUI).
     public mutating func give(_ name: String, _ value: String) { given[name] = value }
 
-    /// Records what a step assigned, for the steps after it.
+    /// Records what a step assigned, for the steps after it. The step's value is newer than one given
+    /// before it ran (typed for a placeholder, `--set`): as in a shell, the last assignment wins.
     public mutating func record(assignedByStep values: [String: String]) {
-        for (k, v) in values { fromSteps[k] = v }
+        for (k, v) in values {
+            fromSteps[k] = v
+            given[k] = nil
+        }
     }
 
     /// The variables `steps` need that have no value yet, in order of first use, with the step that
-    /// first needs each. A variable assigned by an earlier step in `steps` is not missing.
-    public func missing(for steps: [Step]) -> [(name: String, step: Step)] {
+    /// first needs each: declared ones, placeholders, and undeclared `$NAME`s (``undeclared``). Not
+    /// needed: variables every shell has, special parameters (`$1`, `$?`), expansions with a value of
+    /// their own (`${NAME:-x}`), text in single quotes, and variables the step itself assigns
+    /// (`NS=x; … $NS`, `for x in`, `read x`) or an earlier step of `steps` assigns (or one in
+    /// `assignedEarlier`).
+    public func missing(for steps: [Step], assignedEarlier: Set<String> = []) -> [(name: String, step: Step)] {
         var out: [(String, Step)] = []
-        var assignedEarlier = Set<String>()
+        var assignedEarlier = assignedEarlier
         var seen = Set<String>()
         for step in steps {
             let shell = ShellText(step.command)
-            for name in shell.references + step.placeholders
+            for name in shell.needed + step.placeholders
             where !seen.contains(name) && !assignedEarlier.contains(name) && !shell.assignments.contains(name)
                 && !ShellText.ambient.contains(name)
             {
-                let declared = runbook.variables.contains { $0.name == name }
-                guard declared || step.placeholders.contains(name) else { continue }
+                guard isDeclared(name) || step.placeholders.contains(name) || Variable.isValidName(name) else { continue }
                 if value(of: name) == nil {
                     seen.insert(name)
                     out.append((name, step))

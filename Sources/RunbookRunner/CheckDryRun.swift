@@ -72,12 +72,16 @@ extension HeadlessCheck {
             }
         }
         let masker = SecretMasker(secrets: resolver.secretValues)
+        // What an earlier step of the same scope that would run assigns is not missing.
+        var assigned: [String: Set<String>] = [:]
         let steps = scoped.map { scope, step in
-            let why = skipReason(step)
+            let earlier = assigned[scope] ?? []
+            let why = skipReason(step, assignedEarlier: earlier)
+            if why == nil { assigned[scope, default: []].formUnion(ShellText(step.command).assignments) }
             return CheckDryRun.Step(
                 id: step.id, entry: scope, role: step.role.rawValue, command: masker.mask(step.command),
                 safety: step.safety.safety.rawValue, safetyReason: step.safety.reason, wouldRun: why == nil, reason: why,
-                missing: resolver.missing(for: [step]).map(\.name))
+                missing: resolver.missing(for: [step], assignedEarlier: earlier).map(\.name))
         }
         return CheckDryRun(runbook: runbook.id, steps: steps)
     }

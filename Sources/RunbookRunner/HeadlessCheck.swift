@@ -79,15 +79,40 @@ public struct HeadlessCheck {
         var steps: [Step] { suites.flatMap { $0.items.compactMap { $0.skip == nil ? $0.step : nil } } }
     }
 
-    /// Why `step` is not run here (``CheckPolicy``, or a block's shell that is not installed), or nil.
-    func skipReason(_ step: Step) -> String? {
+    /// Why `step` is not run here (``CheckPolicy``, a block's shell that is not installed, or an
+    /// undeclared variable without a value), or nil. `assignedEarlier`: what the steps run before it
+    /// in its scope assign.
+    func skipReason(_ step: Step, assignedEarlier: Set<String> = []) -> String? {
         if let why = CheckPolicy.skipReason(step, in: runbook) { return why }
         if case .failure(let missing) = StepShell.program(
             for: step, runbookShell: runbook.shell, path: resolver.environment["PATH"]), missing.fromBlock
         {
             return missing.description
         }
+        let unset = undeclaredMissing(step, assignedEarlier: assignedEarlier)
+        if !unset.isEmpty {
+            return "needs " + unset.map { "$" + $0 }.joined(separator: ", ")
+                + ": not declared and not set; give it with " + unset.map { "--set \($0)=VALUE" }.joined(separator: " ")
+                + " or in the environment"
+        }
         return nil
+    }
+
+    /// The undeclared variables (`$NAME` that is neither declared nor a placeholder) `step` needs that
+    /// have no value: the step would run with them empty, so it does not run.
+    func undeclaredMissing(_ step: Step, assignedEarlier: Set<String>) -> [String] {
+        resolver.missing(for: [step], assignedEarlier: assignedEarlier).map(\.name).filter { !resolver.isDeclared($0) }
+    }
+
+    /// `steps` with each one's skip reason, in order: what a step that runs assigns counts for the
+    /// steps after it.
+    func skipReasons(_ steps: [Step]) -> [String?] {
+        var assigned = Set<String>()
+        return steps.map { step in
+            let why = skipReason(step, assignedEarlier: assigned)
+            if why == nil { assigned.formUnion(ShellText(step.command).assignments) }
+            return why
+        }
     }
 
     func plan() throws(Failure) -> Plan {
@@ -99,10 +124,12 @@ public struct HeadlessCheck {
             guard let list = runbook.checklist(named: name) else {
                 throw .unknownChecklist(name, runbook.checklists.map(\.id))
             }
+            var assigned = Set<String>()
             let items = list.items.enumerated().map { i, item in
-                Plan.Item(
-                    id: item.step?.id ?? "\(list.id)-item-\(i + 1)", title: item.text, step: item.step,
-                    skip: item.step.flatMap(skipReason))
+                let why = item.step.flatMap { skipReason($0, assignedEarlier: assigned) }
+                if let step = item.step, why == nil { assigned.formUnion(ShellText(step.command).assignments) }
+                return Plan.Item(
+                    id: item.step?.id ?? "\(list.id)-item-\(i + 1)", title: item.text, step: item.step, skip: why)
             }
             return Plan(suites: [.init(id: list.id, title: list.title, items: items)])
         case .entries(let names, let optionName):
@@ -126,13 +153,12 @@ public struct HeadlessCheck {
                 option = found
             }
             let suites = entries.map { entry in
-                Plan.Suite(
+                let steps = entry.steps.filter {
+                    ($0.role == .verify || $0.role == .diagnose) && (option == nil || $0.option == nil || $0.option == option)
+                }
+                return Plan.Suite(
                     id: entry.id, title: entry.title,
-                    items: entry.steps.filter {
-                        ($0.role == .verify || $0.role == .diagnose) && (option == nil || $0.option == nil || $0.option == option)
-                    }.map {
-                        Plan.Item(id: $0.id, title: $0.title, step: $0, skip: skipReason($0))
-                    })
+                    items: zip(steps, skipReasons(steps)).map { Plan.Item(id: $0.id, title: $0.title, step: $0, skip: $1) })
             }.filter { !$0.items.isEmpty }
             return Plan(suites: suites)
         }
@@ -153,7 +179,8 @@ public struct HeadlessCheck {
         let plan = try plan()
         var steps = plan.steps
         if case .triage = selection { steps = runbook.decisionTree?.probes.filter { skipReason($0) == nil } ?? [] }
-        let missing = resolver.missing(for: steps)
+        // Undeclared variables skip their step (``skipReason``); declared ones stop the check.
+        let missing = resolver.missing(for: steps).filter { resolver.isDeclared($0.name) || $0.step.placeholders.contains($0.name) }
         if !missing.isEmpty { throw .missingVariables(missing) }
         guard StepInvocation.shellPath(runbook.shell, path: resolver.environment["PATH"]) != nil else {
             throw .noShell(runbook.shell ?? "sh")
@@ -219,7 +246,7 @@ public struct HeadlessCheck {
         }
 
         if case .triage = selection, let tree = runbook.decisionTree {
-            let walk = TriageWalk.walk(tree, skipReason: skipReason) { probe in
+            let walk = TriageWalk.walk(tree, skipReason: { skipReason($0) }) { probe in
                 if interrupted { return nil }
                 let result = execute(probe, scope: "tree")
                 if case .failedToStart = result.end { return nil }

@@ -156,7 +156,7 @@ extension AppState {
         case .walkthrough(let s): return s.isSearching ? .walkthroughSearch : nil
         case .variables(let s):
             guard s.editing != nil, let resolver = resolver(for: s.runbook) else { return nil }
-            let names = VariablesScreen.names(resolver)
+            let names = VariablesScreen.names(resolver, asking: s.asking)
             return .variable(secret: names.indices.contains(s.selection) && resolver.isSecret(names[s.selection]))
         default: return nil
         }

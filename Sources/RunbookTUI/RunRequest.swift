@@ -41,7 +41,7 @@ extension AppState {
         let missing = resolver.missing(for: [r.step])
         if !missing.isEmpty {
             var screen = VariablesScreen(runbook: r.runbook)
-            screen.ask(missing.map(\.name), for: r, resolver: resolver)
+            screen.ask(missing, for: r, resolver: resolver)
             push(.variables(screen))
             return effects
         }

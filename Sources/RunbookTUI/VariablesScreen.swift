@@ -12,22 +12,30 @@ struct VariablesScreen: Sendable {
     /// Names still to ask for before `pending` may run.
     var asking: [String] = []
     var pending: RunRequest?
+    /// Where each undeclared variable asked for is used: `$NAME` in step X (line N).
+    var usedAt: [String: String] = [:]
 
     init(runbook: Int) { self.runbook = runbook }
 
-    /// Switches to asking for `names` before `request` runs, editing the first.
-    mutating func ask(_ names: [String], for request: RunRequest, resolver: VariableResolver) {
-        asking = names
+    /// Switches to asking for the `missing` variables before `request` runs, editing the first.
+    mutating func ask(_ missing: [(name: String, step: Step)], for request: RunRequest, resolver: VariableResolver) {
+        asking = missing.map(\.name)
         pending = request
-        let all = Self.names(resolver)
-        selection = names.first.flatMap { all.firstIndex(of: $0) } ?? 0
+        for m in missing where !resolver.isDeclared(m.name) {
+            usedAt[m.name] = "$\(m.name) in step \(m.step.id) (line \(m.step.location.line)) is not declared: type its value; a step never runs with it empty"
+        }
+        let all = Self.names(resolver, asking: asking)
+        selection = asking.first.flatMap { all.firstIndex(of: $0) } ?? 0
         editing = ""
     }
 
-    /// The variables shown: those the runbook declares (placeholders included), then those steps
-    /// assigned or the user gave.
-    static func names(_ resolver: VariableResolver) -> [String] {
+    /// The variables shown: those the runbook declares (placeholders included), the undeclared ones
+    /// asked for or found in the environment, then those steps assigned or the user gave.
+    static func names(_ resolver: VariableResolver, asking: [String] = []) -> [String] {
         var out = resolver.runbook.variables.map(\.name)
+        for n in asking + resolver.undeclared where !out.contains(n) && (asking.contains(n) || resolver.value(of: n) != nil) {
+            out.append(n)
+        }
         for n in (Array(resolver.fromSteps.keys) + Array(resolver.given.keys)).sorted() where !out.contains(n) {
             out.append(n)
         }
@@ -38,7 +46,7 @@ struct VariablesScreen: Sendable {
 extension AppState {
     mutating func variablesKey(_ key: Key, _ s: inout VariablesScreen) -> [AppEffect]? {
         guard var resolver = resolver(for: s.runbook) else { return nil }
-        let names = VariablesScreen.names(resolver)
+        let names = VariablesScreen.names(resolver, asking: s.asking)
         if var text = s.editing {
             switch key {
             case .character(let c) where !c.isNewline:
@@ -154,7 +162,7 @@ extension AppState {
 
     func drawVariables(_ s: VariablesScreen, into grid: inout CellGrid, _ body: Rect, theme: Theme) {
         guard let rb = runbook(s.runbook), let resolver = resolver(for: s.runbook) else { return }
-        let names = VariablesScreen.names(resolver)
+        let names = VariablesScreen.names(resolver, asking: s.asking)
         let shape = variablesLayout(body.height)
         let compact = shape.intro == 1
         var line = 0
@@ -222,7 +230,15 @@ extension AppState {
         ListNavigation.draw(lines, selection: s.selection, top: s.top, into: &grid, listArea, theme: theme, focused: true)
 
         // The selected variable's description.
-        if names.indices.contains(s.selection), let v = rb.variables.first(where: { $0.name == names[s.selection] }) {
+        if names.indices.contains(s.selection), !rb.variables.contains(where: { $0.name == names[s.selection] }) {
+            let name = names[s.selection]
+            let area = Rect(row: body.bottom - descriptionRows, column: body.column, width: body.width, height: descriptionRows)
+            let text = s.usedAt[name] ?? (resolver.value(of: name)?.source == .environment && resolver.undeclared.contains(name)
+                ? "from your environment: a command uses $\(name), which the runbook does not declare" : "")
+            for (i, l) in TextWrap.lines(text.safeLine, width: body.width - 3).prefix(descriptionRows).enumerated() {
+                grid.put("  " + l, in: area, line: i, style: theme.dim)
+            }
+        } else if names.indices.contains(s.selection), let v = rb.variables.first(where: { $0.name == names[s.selection] }) {
             let area = Rect(row: body.bottom - descriptionRows, column: body.column, width: body.width, height: descriptionRows)
             var text = v.description ?? (v.origin == .placeholder ? "asked for by a <placeholder> in a command" : "")
             if v.isSecret { text += (text.isEmpty ? "" : " · ") + "secret: never shown, never written" }

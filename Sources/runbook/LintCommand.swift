@@ -8,19 +8,28 @@ struct LintCommand: ParsableCommand {
         discussion: """
             Exits 1 when any error is found; warnings and notes do not fail.
 
+            With --compat, it reports instead how a folder of foreign runbooks was read: files, entries, \
+            steps by role and safety, remote steps, prompts stripped, decision trees, variables asked for, \
+            and the files that need annotations, with why (see docs/importing.md). It exits 0.
+
             Examples:
               runbook lint runbooks/
               runbook lint runbooks/gke-staging-troubleshooting.md --json
+              runbook lint --compat ~/src/runbooks/content
             """
     )
 
     @Argument(help: "Runbook files or folders (default: $RUNBOOK_PATH or ./runbooks).")
     var paths: [String] = []
 
-    @Flag(help: "Print JSON: an array of {file, line, column, severity, message}.")
+    @Flag(help: "Print JSON: an array of {file, line, column, severity, message}; with --compat, the report.")
     var json = false
 
+    @Flag(help: "Report how the runbooks were read (a compatibility report for an import), not their problems.")
+    var compat = false
+
     func run() throws {
+        if compat { return try runCompat() }
         let loader = RunbookLoader()
         let linter = RunbookLinter(today: today())
         var diagnostics: [Diagnostic] = []
@@ -64,5 +73,23 @@ struct LintCommand: ParsableCommand {
             printError("\(files.count) file\(files.count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
         }
         if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+
+    /// `--compat`: every file read once and counted.
+    func runCompat() throws {
+        var report = CompatibilityReport()
+        do {
+            for file in try RunbookFinder.markdownFiles(in: paths.isEmpty ? defaultRunbookPaths() : paths) {
+                do {
+                    report.add(try RunbookLoader().load(path: file))
+                } catch {
+                    report.add(failed: file, reason: error.description)
+                }
+            }
+        } catch {
+            printError(error.diagnostic.description)
+            throw ExitCode(2)
+        }
+        print(json ? try RunbookJSON.encode(report) : TerminalSafeText.make(report.text))
     }
 }

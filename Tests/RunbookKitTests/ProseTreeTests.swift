@@ -288,4 +288,36 @@ struct ProseTreeTests {
         #expect(chart.links == ["I": "other.md#x"])
         #expect(chart.node("A")?.line == 12)
     }
+
+    // MARK: - The corpus
+
+    /// The prometheus-operator runbooks were written for people: every one still loads without an
+    /// error, and the trees now read from them are counted (their prose branches in paragraphs, which
+    /// stay prose: none has two sibling `If …` headings, a list of `If …` items that lead somewhere, or
+    /// a flowchart).
+    @Test(
+        .enabled(if: CorpusFolder.prometheusOperator.isExpected, Comment(rawValue: CorpusFolder.prometheusOperator.skipReason)))
+    func corpusTrees() throws {
+        let content = try CorpusFolder.prometheusOperator.folder().content
+        var files: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: content)
+        while let relative = enumerator?.nextObject() as? String {
+            if relative.hasSuffix(".md") { files.append(content + "/" + relative) }
+        }
+        #expect(files.count >= 100)
+        var withTree: [String: [String]] = [:]
+        for file in files.sorted() {
+            let rb = try RunbookLoader().load(path: file)
+            let errors = rb.diagnostics.filter { $0.severity == .error }
+            #expect(errors.isEmpty, "\(file): \(errors)")
+            if let tree = rb.decisionTree {
+                withTree[tree.source.rawValue, default: []].append(file)
+                #expect(tree.roots.allSatisfy { $0.children.count >= 2 }, "\(file)")
+            }
+        }
+        let count = withTree.values.reduce(0) { $0 + $1.count }
+        print("corpus: \(files.count) files, \(count) with a tree: \(withTree)")
+        #expect(withTree["declared"] == nil)
+        #expect(count == 0, "\(withTree)")
+    }
 }

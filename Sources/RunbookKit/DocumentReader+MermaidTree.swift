@@ -45,7 +45,7 @@ extension DocumentReader {
                 start = next
             }
             var budget = Self.maximumFlowchartNodes
-            let root = flowchartNode(start.id, in: chart, path: [], questions: Set(questions.map(\.id)), budget: &budget)
+            let root = flowchartNode(start.id, in: chart, path: [], questions: Set(questions.map(\.id)), names: entryNames(), budget: &budget)
             return DecisionTree(
                 title: "Decision tree (from the flowchart)", location: SourceLocation(line: start.line, column: 1),
                 roots: [root], source: .mermaid)
@@ -55,7 +55,7 @@ extension DocumentReader {
 
     /// Node `id` and what follows it; `path` holds the nodes above it, so a cycle ends as a leaf.
     private mutating func flowchartNode(
-        _ id: String, in chart: MermaidFlowchart, path: Set<String>, questions: Set<String>, budget: inout Int
+        _ id: String, in chart: MermaidFlowchart, path: Set<String>, questions: Set<String>, names: [(anchor: String, title: String)], budget: inout Int
     ) -> TreeNode {
         let node = chart.node(id) ?? MermaidFlowchart.Node(id: id, text: id, shape: .box, line: 1)
         budget -= 1
@@ -63,12 +63,12 @@ extension DocumentReader {
         let out = chart.outgoing(id)
         let link = chart.links[id].flatMap(LinkTarget.init)
         if out.isEmpty || path.contains(id) || budget <= 0 {
-            return TreeNode(label: node.text, location: location, target: link ?? entryNamed(node.text))
+            return TreeNode(label: node.text, location: location, target: link ?? entryNamed(node.text, among: names))
         }
         let probe = flowchartProbe(node, out, in: chart)
         var children: [TreeNode] = []
-        for edge in out {
-            let next = flowchartNode(edge.to, in: chart, path: path.union([id]), questions: questions, budget: &budget)
+        for edge in out where budget > 0 {
+            let next = flowchartNode(edge.to, in: chart, path: path.union([id]), questions: questions, names: names, budget: &budget)
             if let label = edge.label {
                 let patterns = probe == nil ? [] : Self.codePatterns(label)
                 children.append(TreeNode(label: label, location: SourceLocation(line: edge.line, column: 1), patterns: patterns, children: [next]))
@@ -77,7 +77,7 @@ extension DocumentReader {
             }
         }
         // A step on the way (not a question, not the start) that names an entry leads there.
-        let target = questions.contains(id) || path.isEmpty ? nil : link ?? entryNamed(node.text)
+        let target = questions.contains(id) || path.isEmpty ? nil : link ?? entryNamed(node.text, among: names)
         return TreeNode(label: node.text, location: location, probe: probe, target: target, children: children)
     }
 
@@ -137,18 +137,8 @@ extension DocumentReader {
     /// The entry (else another heading below the title) that `text` names, deterministically: its
     /// anchor exactly, or all of its title's significant words; else a text of two words or more all
     /// found in its title. The best match has the most words in common; a tie goes to the first.
-    func entryNamed(_ text: String) -> LinkTarget? {
+    func entryNamed(_ text: String, among candidates: [(anchor: String, title: String)]) -> LinkTarget? {
         let slug = HeadingSlugger.slug(text)
-        var candidates: [(anchor: String, title: String)] = entries.map { ($0.anchor, $0.title) }
-        var seen = Set(candidates.map(\.anchor))
-        var headingStack: [MarkdownBlock] = [document]
-        while let block = headingStack.popLast() {
-            headingStack.append(contentsOf: block.children.reversed())
-            guard case .heading(let level, let inlines) = block.kind, level >= 2, let anchor = anchorByHeading[block.location],
-                !Self.isTreeHeading(inlines.plainText), seen.insert(anchor).inserted
-            else { continue }
-            candidates.append((anchor, inlines.plainText.trimmingASCIISpaces()))
-        }
         if let exact = candidates.first(where: { $0.anchor == slug }) { return LinkTarget(file: nil, anchor: exact.anchor) }
         let words = Set(Self.significantWords(text))
         guard !words.isEmpty else { return nil }
@@ -168,5 +158,20 @@ extension DocumentReader {
             if score > (best?.score ?? 0) { best = (score, c.anchor) }
         }
         return best.map { LinkTarget(file: nil, anchor: $0.anchor) }
+    }
+
+    /// What a flowchart's node may name: the entries, then the other headings below the title.
+    func entryNames() -> [(anchor: String, title: String)] {
+        var candidates: [(anchor: String, title: String)] = entries.map { ($0.anchor, $0.title) }
+        var seen = Set(candidates.map(\.anchor))
+        var headingStack: [MarkdownBlock] = [document]
+        while let block = headingStack.popLast() {
+            headingStack.append(contentsOf: block.children.reversed())
+            guard case .heading(let level, let inlines) = block.kind, level >= 2, let anchor = anchorByHeading[block.location],
+                !Self.isTreeHeading(inlines.plainText), seen.insert(anchor).inserted
+            else { continue }
+            candidates.append((anchor, inlines.plainText.trimmingASCIISpaces()))
+        }
+        return candidates
     }
 }

@@ -46,6 +46,7 @@ public struct MermaidFlowchart: Sendable, Hashable {
     /// Statements that could not be read: the file line and why.
     public private(set) var problems: [(line: Int, message: String)] = []
     private var index: [String: Int] = [:]
+    private var outgoingIndex: [String: [Int]] = [:]
 
     public static func == (a: Self, b: Self) -> Bool { a.nodes == b.nodes && a.edges == b.edges && a.links == b.links }
     public func hash(into h: inout Hasher) {
@@ -85,7 +86,7 @@ public struct MermaidFlowchart: Sendable, Hashable {
     public func node(_ id: String) -> Node? { index[id].map { nodes[$0] } }
 
     /// The edges that leave `id`, in document order.
-    public func outgoing(_ id: String) -> [Edge] { edges.filter { $0.from == id } }
+    public func outgoing(_ id: String) -> [Edge] { (outgoingIndex[id] ?? []).map { edges[$0] } }
 
     // MARK: - Statements
 
@@ -113,7 +114,10 @@ public struct MermaidFlowchart: Sendable, Hashable {
                 return
             }
             for from in previous {
-                for to in group { edges.append(Edge(from: from, to: to, label: pendingLabel, line: line)) }
+                for to in group {
+                    outgoingIndex[from, default: []].append(edges.count)
+                    edges.append(Edge(from: from, to: to, label: pendingLabel, line: line))
+                }
             }
             scanner.skipSpaces()
             if scanner.atEnd { return }

@@ -243,6 +243,22 @@ struct ProseTreeTests {
         #expect(tree.roots.first?.children.map(\.label) == ["yes", "maybe"])
     }
 
+    @Test("a chart whose paths rejoin unfolds to a bounded tree")
+    func mermaidBounded() throws {
+        // Ten layers of five nodes, each linked to every node of the next: 5^10 paths.
+        var lines = ["graph TD", "  Q{Start?} -->|a| N0_0", "  Q -->|b| N0_1"]
+        for layer in 0..<10 {
+            for i in 0..<5 {
+                for j in 0..<5 { lines.append("  N\(layer)_\(i) --> N\(layer + 1)_\(j)") }
+            }
+        }
+        let md = "# R\n```mermaid\n" + lines.joined(separator: "\n") + "\n```\n"
+        let tree = try #require(try Self.load(md).decisionTree)
+        let labels = tree.allNodes.filter { !["a", "b"].contains($0.label) }
+        #expect(labels.count <= 500)
+        #expect(labels.count > 100)
+    }
+
     @Test("other diagrams, and flowcharts without a question, make no tree")
     func mermaidNoTree() throws {
         let md = """

@@ -39,12 +39,15 @@ struct ProseTreeTUITests {
         #expect(effects.decisions.last?.detail == "throttle-a-job-class")
         #expect(s.screenName == "entry")
         #expect(s.screen.contains("Throttle a job class"))
-        // Back in triage, ← climbs back up to the question before.
+        // q goes back to triage, where the leaf offers its entry again; ← climbs back to its question.
         s.press(.character("q"))
         #expect(s.screenName == "triage")
+        #expect(s.screen.contains("leads to #throttle-a-job-class"))
+        s.press(.left)
+        #expect(!s.screen.contains("leads to #throttle-a-job-class"))
     }
 
-    @Test("a leaf named by its text reaches its entry; a cycle back to a question is a leaf, not a hang")
+    @Test("a leaf named by its text reaches its entry")
     func mermaidByName() throws {
         var s = Self.triage(Self.fixture("gitlab-mermaid"))
         let effects = s.press(.enter)  // No: the pods crash loop

@@ -4,11 +4,14 @@ public struct DecisionTree: Sendable, Hashable {
     public var title: String
     public var location: SourceLocation
     public var roots: [TreeNode]
+    /// What the tree was read from: declared under a tree heading, or inferred (see ``TreeSource``).
+    public var source: TreeSource
 
-    public init(title: String, location: SourceLocation, roots: [TreeNode]) {
+    public init(title: String, location: SourceLocation, roots: [TreeNode], source: TreeSource = .declared) {
         self.title = title
         self.location = location
         self.roots = roots
+        self.source = source
     }
 
     /// Every node, depth first, in document order.
@@ -24,6 +27,19 @@ public struct DecisionTree: Sendable, Hashable {
 
     /// The probe steps of the tree, in document order.
     public var probes: [Step] { allNodes.compactMap(\.probe) }
+}
+
+/// Where a decision tree comes from. A declared tree always wins; the others are inferred only when a
+/// runbook declares none (see DocumentReader+ProseTree and DocumentReader+MermaidTree).
+public enum TreeSource: String, Sendable, Hashable {
+    /// A nested list under a `Decision tree` or `Triage` heading.
+    case declared
+    /// A run of sibling `If …` / `When …` headings.
+    case headings
+    /// A list whose items start with `If …` / `When …` and lead somewhere.
+    case list
+    /// A Mermaid `graph` / `flowchart` whose nodes are questions with labelled answers.
+    case mermaid
 }
 
 /// One item of the decision tree.

@@ -99,6 +99,7 @@ struct DocumentReader {
         decideLayout()
         walk(document.children)
         finishEntry()
+        inferTree()
     }
 
     /// Anchors of every heading, in document order as GitHub numbers them, and every link.

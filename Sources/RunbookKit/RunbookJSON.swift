@@ -59,6 +59,7 @@ private struct RunbookView: Encodable {
     enum Keys: String, CodingKey {
         case id, title, version, updated, review_by, path, sha256, variables, entries, decision_tree, checklists
         case owner, description, shell, timeout, steps
+        case decision_tree_source
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -73,6 +74,7 @@ private struct RunbookView: Encodable {
         try c.encode(r.variables.map(VariableView.init), forKey: .variables)
         try c.encode(r.entries.map(EntryView.init), forKey: .entries)
         try c.encode(r.decisionTree.map { $0.roots.map(NodeView.init) }, forKey: .decision_tree)
+        try c.encode(r.decisionTree?.source.rawValue, forKey: .decision_tree_source)
         try c.encode(r.checklists.map(ChecklistView.init), forKey: .checklists)
         try c.encode(r.owner, forKey: .owner)
         try c.encode(r.description, forKey: .description)

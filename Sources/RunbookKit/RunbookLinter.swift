@@ -69,8 +69,8 @@ public struct RunbookLinter: Sendable {
             }
         }
 
-        // The decision tree.
-        if let tree = runbook.decisionTree {
+        // The decision tree, as declared: a tree read from prose or a diagram was not written for the tool.
+        if let tree = runbook.decisionTree, tree.source == .declared {
             var reached = Set<String>()
             for node in tree.allNodes {
                 if let target = node.target, target.file == nil, let anchor = target.anchor { reached.insert(anchor) }

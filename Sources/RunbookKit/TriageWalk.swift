@@ -18,15 +18,16 @@ public struct TriageWalk: Sendable {
         _ tree: DecisionTree, skipReason: (Step) -> String? = { _ in nil }, runProbe: (Step) -> [String]?
     ) -> TriageWalk {
         var walk = TriageWalk(path: [], target: nil, reason: nil, evidence: [])
+        let byHand = "choose its branches by hand in the TUI (`runbook FILE`, then t)"
         guard let start = tree.roots.first(where: { $0.probe != nil }) ?? (tree.roots.count == 1 ? tree.roots.first : nil)
         else {
-            walk.reason = "no question of the tree has a probe to run"
+            walk.reason = "no question of the tree has a probe to run: " + byHand
             return walk
         }
         var node = start
         walk.path.append(node)
         walk.evidence.append(nil)
-        var lastOutput: [String] = []
+        var lastOutput: [String]?
         for _ in 0..<256 {
             if let target = node.target {
                 walk.target = target
@@ -57,7 +58,11 @@ public struct TriageWalk: Sendable {
                 walk.evidence.append(nil)
                 continue
             }
-            guard let (child, line) = Self.suggest(node.children, output: lastOutput) else {
+            guard let output = lastOutput else {
+                walk.reason = "`\(node.label)` has no probe: " + byHand
+                return walk
+            }
+            guard let (child, line) = Self.suggest(node.children, output: output) else {
                 walk.reason = "no branch of `\(node.label)` matches the probe's output"
                 return walk
             }

@@ -157,6 +157,13 @@ extension AppState {
             effects.append(.journal(.decision(.init(kind: "entry_reached", detail: target.description)), sync: false))
             effects += startSession(index, rb)
             push(.runbook(RunbookScreen(runbook: index)))
+        } else if let anchor = target.anchor, let place = try? RunbookResolver(runbooks: [], searchPath: []).target(rb, anchor: anchor).place,
+            case .heading(let line) = place
+        {
+            // A tree read from `If …` headings leads to a heading inside an entry: read on from there.
+            effects.append(.journal(.decision(.init(kind: "entry_reached", detail: target.description)), sync: false))
+            if index != runbookIndex { effects += startSession(index, rb) }
+            push(.walkthrough(WalkthroughScreen(runbook: index, startLine: line)))
         } else {
             status = .warning("\(target.description.safeLine) names no entry or checklist")
         }

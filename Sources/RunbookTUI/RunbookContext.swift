@@ -109,7 +109,7 @@ extension AppState {
             if !gate.typed.isEmpty { gate.typed.removeLast() }
         case .enter:
             guard gate.isSatisfied else {
-                status = .warning("type \(gate.required.safeLine) exactly to run it on this context, or Esc")
+                status = .warning("not run: type the value shown, exactly, or Esc")
                 return []
             }
             let m = masker(for: c.request.runbook)

@@ -287,7 +287,8 @@ public struct AppState: Sendable {
     // MARK: - Quitting
 
     mutating func requestQuit() -> [AppEffect] {
-        if !runningRuns.isEmpty {
+        // A context probe still running is no reason to ask: quitting cancels it.
+        if runningRuns.contains(where: { runs[$0]?.scope != Self.contextScope }) {
             dialog = .quit
             return []
         }
@@ -431,8 +432,9 @@ public struct AppState: Sendable {
         var right = ""
         let running = runningRuns.count
         if running > 0 { right = "● \(running) running " }
-        // Where the commands would land, right-aligned, in at most half of what the row has left.
-        let context = contextHeaderParts(theme: theme, room: (size.columns - col - DisplayWidth.of(right)) / 2)
+        // Where the commands would land, right-aligned, in what the shortest breadcrumb leaves.
+        let context = contextHeaderParts(
+            theme: theme, room: size.columns - col - DisplayWidth.of(right) - 1 - shortestCrumbs)
         let contextWidth = context.reduce(0) { $0 + DisplayWidth.of($1.0) }
         var at = size.columns - DisplayWidth.of(right) - contextWidth
         for (text, style) in context { at += grid.put(text, row: 0, column: at, style: style) }

@@ -138,7 +138,8 @@ extension AppState {
 
     /// The header's context, the longest form that fits in `room` columns: each value
     /// (`kube: gke_…staging-cluster ✓`, red `kube: prod ✗ expected *staging*`), else each name with its
-    /// mark (`kube ✓ project ✗`), else one word (`context ✗`); "checking…" until the probes answer.
+    /// mark (`kube ✓ project ✗`), else (whatever the room) one word (`context ✗`); "checking…" until
+    /// the probes answer.
     func contextHeaderParts(theme: Theme, room: Int) -> [(String, CellStyle)] {
         guard let index = headerRunbook, let context = contexts[index] else { return [] }
         var full: [(String, CellStyle)] = []
@@ -162,10 +163,18 @@ extension AppState {
         let word: (String, CellStyle) =
             context.isChecking ? (" context: checking… ", theme.header)
             : context.matches ? (" context ✓ ", theme.header) : (" context ✗ ", theme.contextWrong)
-        for form in [full, short, [word]] where form.reduce(0, { $0 + DisplayWidth.of($1.0) }) <= room {
+        for form in [full, short] where form.reduce(0, { $0 + DisplayWidth.of($1.0) }) <= room {
             return form
         }
-        return []
+        return [word]  // always: the breadcrumb gives way to it
+    }
+
+    /// The width of the breadcrumb at its shortest (`… › the screen shown`): the context takes only
+    /// what this leaves, so the screen's own name stays readable.
+    var shortestCrumbs: Int {
+        let crumbs = ["runbook"] + stack.dropFirst().map { title(of: $0.screen) }
+        let shortest = crumbs.count > 2 ? ["…", crumbs[crumbs.count - 1]] : crumbs
+        return DisplayWidth.of(" " + shortest.joined(separator: " › "))
     }
 
     /// The runbook the screen shown is about, else the session's.

@@ -138,8 +138,8 @@ extension AppState {
 
     /// The header's context, the longest form that fits in `room` columns: each value
     /// (`kube: gke_…staging-cluster ✓`, red `kube: prod ✗ expected *staging*`), else each name with its
-    /// mark (`kube ✓ project ✗`), else (whatever the room) one word (`context ✗`); "checking…" until
-    /// the probes answer.
+    /// mark (`kube ✓ project ✗`), else one word (`context ✗`, shown whatever the room; `context ✓` only
+    /// when it fits); "checking…" until the probes answer.
     func contextHeaderParts(theme: Theme, room: Int) -> [(String, CellStyle)] {
         guard let index = headerRunbook, let context = contexts[index] else { return [] }
         var full: [(String, CellStyle)] = []
@@ -166,7 +166,8 @@ extension AppState {
         for form in [full, short] where form.reduce(0, { $0 + DisplayWidth.of($1.0) }) <= room {
             return form
         }
-        return [word]  // always: the breadcrumb gives way to it
+        // A wrong or unknown context always shows (the breadcrumb gives way); a right one may not.
+        return context.matches || context.isChecking ? [] : [word]
     }
 
     /// The width of the breadcrumb at its shortest (`… › the screen shown`): the context takes only

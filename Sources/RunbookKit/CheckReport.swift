@@ -18,11 +18,18 @@ public struct CheckReport: Sendable, Codable {
     /// When the check started and ended; the metrics report them (not part of the JSON).
     public var startedAt: Date?
     public var endedAt: Date?
+    /// What the context probes found (front matter `context:`), nil when the runbook declares none.
+    public var context: [ContextReading]?
+    /// True when nothing was checked because a context did not match (or was unknown): exit 2.
+    public var contextRefused: Bool?
 
     /// The report's JSON keys: the scope and the times are for the metrics only, so the JSON stays as it was.
     enum CodingKeys: String, CodingKey {
-        case runbookId, runbookTitle, version, sessionId, suites, triage, strict, journal
+        case runbookId, runbookTitle, version, sessionId, suites, triage, strict, journal, context, contextRefused
     }
+
+    /// Whether a declared context did not match or is unknown.
+    public var contextMismatch: Bool { context?.contains { !$0.matches } ?? false }
 
     /// What a check was asked to check.
     public enum Scope: Sendable, Hashable {
@@ -141,6 +148,7 @@ public struct CheckReport: Sendable, Codable {
 
     /// 0 when everything checked passed, 1 when something failed (or triage reached no entry).
     public var exitCode: Int32 {
+        if contextRefused == true { return 2 }
         if allCases.contains(where: isFailure) { return 1 }
         if let triage, triage.entry == nil { return 1 }
         return 0
@@ -168,6 +176,13 @@ public struct CheckReport: Sendable, Codable {
     public var text: String {
         var out: [String] = []
         out.append("\(runbookTitle) (\(runbookId) \(version ?? "unversioned"))")
+        for reading in context ?? [] { out.append("context: \(reading.summary)") }
+        if contextRefused == true {
+            out.append("")
+            out.append("nothing checked: the context is not the one this runbook is for; switch to it, or run with --ignore-context")
+        } else if contextMismatch {
+            out.append("the context does not match: checked anyway (--ignore-context)")
+        }
         if let triage {
             out.append("")
             out.append("Triage")
@@ -265,11 +280,12 @@ public struct CheckReport: Sendable, Codable {
     public var junit: String {
         var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
         let n = counts
-        let total = allCases.count + (triage == nil ? 0 : 1)
+        let contextCases = contextRefused == true ? (context ?? []) : []
+        let total = allCases.count + (triage == nil ? 0 : 1) + contextCases.count
         let triageFailed = triage != nil && triage?.entry == nil
         let totalTime = Double(allCases.map(\.durationMs).reduce(0, +)) / 1000
         out.append(
-            "<testsuites name=\"\(Self.xml("runbook check " + runbookId))\" tests=\"\(total)\" failures=\"\(n.failed + (triageFailed ? 1 : 0))\" errors=\"0\" skipped=\"\(n.skipped + n.manual)\" time=\"\(String(format: "%.3f", totalTime))\">")
+            "<testsuites name=\"\(Self.xml("runbook check " + runbookId))\" tests=\"\(total)\" failures=\"\(n.failed + (triageFailed ? 1 : 0) + contextCases.filter { !$0.matches }.count)\" errors=\"0\" skipped=\"\(n.skipped + n.manual)\" time=\"\(String(format: "%.3f", totalTime))\">")
         if let triage {
             out.append("  <testsuite name=\"triage\" tests=\"1\" failures=\"\(triageFailed ? 1 : 0)\" errors=\"0\" skipped=\"0\">")
             out.append("    <testcase classname=\"\(Self.xml(runbookId)).triage\" name=\"decision tree\">")
@@ -280,12 +296,26 @@ public struct CheckReport: Sendable, Codable {
             out.append("    </testcase>")
             out.append("  </testsuite>")
         }
+        if contextRefused == true, let context {
+            let failing = context.filter { !$0.matches }
+            out.append("  <testsuite name=\"context\" tests=\"\(context.count)\" failures=\"\(failing.count)\" errors=\"0\" skipped=\"0\">")
+            out.append(contentsOf: contextProperties)
+            for reading in context {
+                out.append("    <testcase classname=\"\(Self.xml(runbookId)).context\" name=\"\(Self.xml(reading.name))\">")
+                if !reading.matches {
+                    out.append("      <failure message=\"\(Self.xml(reading.summary))\" type=\"context\"/>")
+                }
+                out.append("    </testcase>")
+            }
+            out.append("  </testsuite>")
+        }
         for suite in suites {
             let failures = suite.cases.filter(isFailure).count
             let skipped = suite.cases.filter { !isFailure($0) && ($0.outcome == .skipped || $0.outcome == .manual) }.count
             let time = Double(suite.cases.map(\.durationMs).reduce(0, +)) / 1000
             out.append(
                 "  <testsuite name=\"\(Self.xml(suite.title))\" id=\"\(Self.xml(suite.id))\" tests=\"\(suite.cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", time))\">")
+            out.append(contentsOf: contextProperties)
             for c in suite.cases {
                 let name = c.title.isEmpty ? c.id : "\(c.id): \(c.title)"
                 out.append(
@@ -312,6 +342,20 @@ public struct CheckReport: Sendable, Codable {
         }
         out.append("</testsuites>")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The context as JUnit `<properties>` of a testsuite: `context.NAME` (the value, `unknown` when
+    /// unknown), `context.NAME.expect` and `context.NAME.matches`.
+    var contextProperties: [String] {
+        guard let context, !context.isEmpty else { return [] }
+        var out = ["    <properties>"]
+        for r in context {
+            out.append("      <property name=\"context.\(Self.xml(r.name))\" value=\"\(Self.xml(r.value ?? "unknown"))\"/>")
+            out.append("      <property name=\"context.\(Self.xml(r.name)).expect\" value=\"\(Self.xml(r.expect))\"/>")
+            out.append("      <property name=\"context.\(Self.xml(r.name)).matches\" value=\"\(r.matches)\"/>")
+        }
+        out.append("    </properties>")
+        return out
     }
 
     /// Escapes text for XML 1.0 attributes and content; characters XML cannot hold become U+FFFD.

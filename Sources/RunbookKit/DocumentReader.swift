@@ -377,6 +377,6 @@ struct DocumentReader {
             links: links,
             document: document,
             diagnostics: diagnostics.sorted { $0.location < $1.location },
-            alerts: frontMatter.alerts)
+            alerts: frontMatter.alerts, context: frontMatter.context)
     }
 }

@@ -17,6 +17,8 @@ public struct FrontMatter: Sendable {
     public var variables: [Variable] = []
     /// The alerts this runbook answers (`alerts:`), for `runbook open --alert NAME`.
     public var alerts: [RunbookAlert] = []
+    /// Where the commands would land (`context:`): probes whose answers the TUI header and `check` show.
+    public var context: [ContextProbe] = []
     public var diagnostics: [Diagnostic] = []
     /// Where the front matter block starts (its opening `---`).
     public var location: SourceLocation?
@@ -24,7 +26,7 @@ public struct FrontMatter: Sendable {
     /// The keys the format knows.
     public static let knownKeys: Set<String> = [
         "id", "title", "version", "updated", "review_by", "owner", "shell", "timeout", "description", "variables",
-        "alerts",
+        "alerts", "context",
     ]
 
     /// Front matter may be at most this many bytes.
@@ -213,10 +215,19 @@ public struct FrontMatter: Sendable {
                 variables = Self.readVariables(value, firstLine: firstLine, report: report)
             case "alerts":
                 alerts = RunbookAlert.read(value, at: at, report: report)
+            case "context":
+                context = ContextProbe.read(value, at: at, report: report)
             default:
                 report(
                     at(keyNode).0, at(keyNode).1, .note,
                     "front matter key `\(key)` is not part of the runbook format; it is kept but not used")
+            }
+        }
+        for probe in context {
+            for name in probe.expectVariables where !variables.contains(where: { $0.name == name }) {
+                report(
+                    probe.location.line, probe.location.column, .error,
+                    "the `expect` of context `\(probe.name)` names `$\(name)`, which is not a variable of this runbook: declare it under `variables`")
             }
         }
     }

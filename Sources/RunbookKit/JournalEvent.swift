@@ -39,6 +39,8 @@ public enum JournalEvent: Sendable, Hashable, Codable {
     case stepFinished(StepFinish)
     case stepSkipped(step: String, reason: String)
     case decision(Decision)
+    /// What a context probe found, at the session's start (front matter `context:`).
+    case context(ContextReading)
     case sessionEnded(result: String)
 
     public struct SessionStart: Sendable, Hashable, Codable {
@@ -187,7 +189,7 @@ public enum JournalEvent: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, session, step, output, verdict, finish, decision, reason, droppedLines = "dropped_lines", result
+        case type, session, step, output, verdict, finish, decision, context, reason, droppedLines = "dropped_lines", result
     }
 
     public var typeName: String {
@@ -200,6 +202,7 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         case .stepFinished: "step_finished"
         case .stepSkipped: "step_skipped"
         case .decision: "decision"
+        case .context: "context"
         case .sessionEnded: "session_ended"
         }
     }
@@ -218,6 +221,7 @@ public enum JournalEvent: Sendable, Hashable, Codable {
         case "step_skipped":
             self = .stepSkipped(step: try c.decode(String.self, forKey: .step), reason: try c.decode(String.self, forKey: .reason))
         case "decision": self = .decision(try c.decode(Decision.self, forKey: .decision))
+        case "context": self = .context(try c.decode(ContextReading.self, forKey: .context))
         case "session_ended": self = .sessionEnded(result: try c.decode(String.self, forKey: .result))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type \(other)")
@@ -240,6 +244,7 @@ public enum JournalEvent: Sendable, Hashable, Codable {
             try c.encode(step, forKey: .step)
             try c.encode(reason, forKey: .reason)
         case .decision(let d): try c.encode(d, forKey: .decision)
+        case .context(let r): try c.encode(r, forKey: .context)
         case .sessionEnded(let r): try c.encode(r, forKey: .result)
         }
     }

@@ -33,6 +33,8 @@ public struct Runbook: Sendable {
     public var diagnostics: [Diagnostic]
     /// The alerts it answers (front matter `alerts:`).
     public var alerts: [RunbookAlert] = []
+    /// Where its commands would land (front matter `context:`).
+    public var context: [ContextProbe] = []
 
     /// Every step in document order: loose steps, entries' steps, tree probes, checklist checks.
     public var allSteps: [Step] {

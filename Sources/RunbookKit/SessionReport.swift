@@ -86,7 +86,7 @@ public struct SessionReport: Sendable {
                 out.append(.skipped(time: record.time, step: step, reason: reason))
             case .decision(let d):
                 out.append(.decision(time: record.time, d))
-            case .sessionStarted, .sessionEnded:
+            case .sessionStarted, .sessionEnded, .context:
                 break
             }
         }
@@ -114,6 +114,11 @@ public struct SessionReport: Sendable {
         }
     }
 
+    /// What the context probes found at the session's start.
+    public var context: [ContextReading] {
+        journal.records.compactMap { if case .context(let r) = $0.event { r } else { nil } }
+    }
+
     var endResult: String? {
         for r in journal.records.reversed() {
             if case .sessionEnded(let result) = r.event { return result }
@@ -138,6 +143,9 @@ public struct SessionReport: Sendable {
             out.append("- Result: incomplete: \(incomplete) (what follows is what was recorded before)")
         } else {
             out.append("- Result: \(endResult ?? "unfinished (the session ended without closing its journal)")")
+        }
+        for reading in context {
+            out.append("- Context: \(reading.matches ? "" : "**")\(reading.summary)\(reading.matches ? "" : "**")")
         }
         if journal.tornLines > 0 { out.append("- Note: the journal's last line was cut short and is left out.") }
         if !journal.damagedLines.isEmpty {
@@ -215,7 +223,8 @@ public struct SessionReport: Sendable {
             let timeline: [Entry]
             let tornLines: Int
             let incomplete: String?
-            enum CodingKeys: String, CodingKey { case session, start, result, path, timeline, tornLines = "torn_lines", incomplete }
+            let context: [ContextReading]?
+            enum CodingKeys: String, CodingKey { case session, start, result, path, timeline, tornLines = "torn_lines", incomplete, context }
         }
         struct Entry: Encodable {
             let type: String
@@ -236,7 +245,7 @@ public struct SessionReport: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let shape = Shape(session: sessionId, start: journal.start, result: endResult, path: path, timeline: timeline, tornLines: journal.tornLines,
-            incomplete: incomplete)
+            incomplete: incomplete, context: context.isEmpty ? nil : context)
         return String(decoding: try encoder.encode(shape), as: UTF8.self)
     }
 }

@@ -53,6 +53,8 @@ public struct HeadlessCheck {
     public var resolver: VariableResolver
     public var strict = false
     public var spoolOutput = false
+    /// Run the checks even when a context (front matter `context:`) does not match; the report says so.
+    public var ignoreContext = false
     /// Where temporary files go (the ``RunGuard``'s run folder); nil: /tmp.
     public var runFolder: String?
 
@@ -229,6 +231,23 @@ public struct HeadlessCheck {
         report.startedAt = startedAt
         var interrupted = false
         let folder = RunbookLinter.folder(of: runbook.path)
+
+        // Where the commands would land, first: a context that does not match stops the check.
+        if !runbook.context.isEmpty {
+            let readings = ContextCheck.run(
+                runbook, resolver: resolver, journal: journal, runFolder: runFolder, cancelFD: cancelFD)
+            report.context = readings
+            if readings.contains(where: { !$0.matches }) && !ignoreContext {
+                report.contextRefused = true
+                report.endedAt = Date()
+                journal?.append(.sessionEnded(result: "refused: the context does not match"))
+                journal?.close()
+                if let problem = sessionProblem ?? journal?.failure {
+                    report.journal = JournalStatus(recorded: false, error: problem)
+                }
+                return (report, false)
+            }
+        }
 
         func execute(_ step: Step, scope: String) -> StepRunResult {
             var runner = StepRunner(journal: journal, masker: SecretMasker(secrets: resolver.secretValues))

@@ -20,6 +20,9 @@ public struct AppOptions: Sendable {
     public var environment: [String: String]
     /// Values given for the session (`--set NAME=VALUE`): they win over every other source.
     public var given: [String: String] = [:]
+    /// Run each runbook's context probes (front matter `context:`) when its session starts. The
+    /// commands turn it on; a state made without it (the model's tests) has no context to show or gate on.
+    public var probesContext = false
 
     public init(today: CalendarDate, environment: [String: String]) {
         self.today = today
@@ -56,6 +59,8 @@ public struct AppState: Sendable {
     var nextRunID = 1
     /// The latest run of each step.
     var lastRuns: [StepKey: RunID] = [:]
+    /// Where each opened runbook's commands would land (front matter `context:`), by index.
+    var contexts: [Int: RunbookContext] = [:]
     /// The variables of each runbook opened, by the runbook's index in the library.
     var resolvers: [Int: VariableResolver] = [:]
     /// Items ticked (or unticked) by hand, per checklist; items not here keep their box from the file.
@@ -282,7 +287,8 @@ public struct AppState: Sendable {
     // MARK: - Quitting
 
     mutating func requestQuit() -> [AppEffect] {
-        if !runningRuns.isEmpty {
+        // A context probe still running is no reason to ask: quitting cancels it.
+        if runningRuns.contains(where: { runs[$0]?.scope != Self.contextScope }) {
             dialog = .quit
             return []
         }
@@ -351,6 +357,7 @@ public struct AppState: Sendable {
         }
         sessionRunbook = index
         effects.append(.openSession(runbookPath: rb.path))
+        effects += probeContext(index, rb)
         return effects
     }
 
@@ -425,7 +432,13 @@ public struct AppState: Sendable {
         var right = ""
         let running = runningRuns.count
         if running > 0 { right = "● \(running) running " }
-        let room = size.columns - col - DisplayWidth.of(right) - 1
+        // Where the commands would land, right-aligned, in what the shortest breadcrumb leaves.
+        let context = contextHeaderParts(
+            theme: theme, room: size.columns - col - DisplayWidth.of(right) - 1 - shortestCrumbs)
+        let contextWidth = context.reduce(0) { $0 + DisplayWidth.of($1.0) }
+        var at = size.columns - DisplayWidth.of(right) - contextWidth
+        for (text, style) in context { at += grid.put(text, row: 0, column: at, style: style) }
+        let room = size.columns - col - DisplayWidth.of(right) - contextWidth - 1
         var crumbs = ["runbook"] + stack.dropFirst().map { title(of: $0.screen) }
         var text = " " + crumbs.joined(separator: " › ")
         while DisplayWidth.of(text) > room, crumbs.count > 2 {

@@ -13,6 +13,8 @@ struct ConfirmRun: Sendable {
     var request: RunRequest
     /// The command as it will run, secrets masked.
     var preview: String
+    /// Set when the context is wrong or unknown: the step runs only once its value (or name) is typed.
+    var context: ContextGate? = nil
 }
 
 extension AppState {
@@ -21,6 +23,7 @@ extension AppState {
         if typedAhead(key) { return [] }
         switch dialog {
         case .confirm(let c):
+            if let gate = c.context, let effects = contextGateKey(key, c, gate) { return effects }
             let m = masker(for: c.request.runbook)
             let what = m.mask("\(c.request.step.title.isEmpty ? c.request.step.id : c.request.step.title): \(c.preview)")
             switch key {
@@ -59,6 +62,7 @@ extension AppState {
 
     func dialogHints(_ dialog: Dialog) -> [KeyHint] {
         switch dialog {
+        case .confirm(let c) where c.context != nil: [KeyHint("⏎", "run it, once typed"), KeyHint("Esc", "don't run")]
         case .confirm: [KeyHint("y", "run it"), KeyHint("n", "don't run"), KeyHint("Esc", "don't run")]
         case .quit: [KeyHint("y", "cancel the run and quit"), KeyHint("n", "stay")]
         }
@@ -75,7 +79,9 @@ extension AppState {
         switch dialog {
         case .confirm(let c):
             let step = c.request.step
-            title = step.role == .fix ? "Run this fix?" : "Run this step?"
+            title = c.context != nil ? "Wrong context: run this \(step.role == .fix ? "fix" : "step")?"
+                : step.role == .fix ? "Run this fix?" : "Run this step?"
+            if let gate = c.context { lines += contextLines(gate, width: inner, theme: theme) }
             for l in TextWrap.lines(step.title.isEmpty ? step.id.safeLine : step.title.safeLine, width: inner).prefix(compact ? 1 : 2) {
                 lines.append(ListLine(l, style: theme.bold))
             }
@@ -105,10 +111,16 @@ extension AppState {
             }
             lines += shown.map { ListLine($0, style: theme.code) }
             if !compact { lines.append(ListLine()) }
-            lines.append(ListLine(parts: [
-                .text("y", theme.keyName), .text(" runs exactly this   ", theme.plain),
-                .text("n", theme.keyName), .text(" does not run it", theme.plain),
-            ]))
+            if let gate = c.context {
+                lines.append(ListLine("To run it on this context anyway, type (or paste) then Enter:", style: theme.plain))
+                for l in TextWrap.lines(gate.required.safeLine, width: inner).prefix(2) { lines.append(ListLine(l, style: theme.keyName)) }
+                lines.append(ListLine("> " + gate.typed.safeLine + "▏", style: gate.isSatisfied ? theme.pass : theme.code))
+            } else {
+                lines.append(ListLine(parts: [
+                    .text("y", theme.keyName), .text(" runs exactly this   ", theme.plain),
+                    .text("n", theme.keyName), .text(" does not run it", theme.plain),
+                ]))
+            }
         case .quit:
             title = "Quit?"
             let names = runningRuns.compactMap { runs[$0]?.step.id.safeLine }.joined(separator: ", ")

@@ -172,6 +172,7 @@ extension AppState {
     mutating func paste(_ raw: String) -> [AppEffect] {
         guard !isTooSmall else { return [] }
         status = nil
+        if pasteIntoContextGate(raw) { return [] }
         guard focusedTextField != nil else {
             status = .info("paste ignored: no text field has focus")
             return []

@@ -49,6 +49,11 @@ extension AppState {
             effects += start(r, dryRun: true)
             return effects
         }
+        if let gate = contextGate(for: r.step, runbook: r.runbook) {
+            // The context is wrong or unknown: the step runs only once the engineer types it.
+            dialog = .confirm(ConfirmRun(request: r, preview: preview(r.step, runbook: r.runbook), context: gate))
+            return effects
+        }
         if r.step.asksFirst {
             dialog = .confirm(ConfirmRun(request: r, preview: preview(r.step, runbook: r.runbook)))
             return effects
@@ -128,6 +133,7 @@ extension AppState {
         if !ending.assigned.isEmpty { resolvers[run.runbook]?.record(assignedByStep: ending.assigned) }
         run.finish(ending)
         runs[id] = run
+        if let answered = contextAnswered(run) { return answered }
         var effects: [AppEffect] = []
         if let s = run.suggestion, let rb = runbook(run.runbook), let tree = rb.decisionTree,
             let node = tree.allNodes.first(where: { $0.probe?.id == run.step.id }), node.children.indices.contains(s.branch)

@@ -16,7 +16,9 @@ struct CheckCommand: ParsableCommand {
             It never changes anything: only verify, diagnose and probe steps that the command table reads as \
             read-only run (or, in a runbook with a version, commands it does not know); the rest are reported \
             as skipped, with the reason. Exit 0 when everything checked passed, 1 when something failed, \
-            2 when the checks could not run (bad file, unknown entry, missing variable), 130 when interrupted.
+            2 when the checks could not run (bad file, unknown entry, missing variable, or a context of the \
+            front matter that does not match: see --ignore-context), 130 when interrupted. The contexts \
+            (`context:`) are probed first and printed as `context: NAME=VALUE (matches)`.
 
             Examples:
               runbook check runbooks/gke-staging-troubleshooting.md --entry issue-4-cloud-sql-requires-ssl
@@ -64,6 +66,9 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Also keep every step's full output in the session folder (up to 64 MiB a step).")
     var spoolOutput = false
+
+    @Flag(help: "Run the checks even when a context of the front matter (`context:`) does not match or is unknown; the report shows the mismatch.")
+    var ignoreContext = false
 
     @Flag(help: "Exit 2 when the session's journal could not be recorded in full (the checks still run and report).")
     var requireJournal = false
@@ -114,6 +119,7 @@ struct CheckCommand: ParsableCommand {
             resolver: VariableResolver(runbook: runbook, given: given, environment: environment))
         check.strict = strict
         check.spoolOutput = spoolOutput
+        check.ignoreContext = ignoreContext
 
         if dryRun {
             do {

@@ -236,6 +236,7 @@ struct DrillCommand: ParsableCommand {
         let wanted = Self.canonical(scenario.runbook)
         var options = AppOptions(today: today(), environment: environment)
         options.drill = true
+        options.probesContext = true
         options.drillId = scenario.id
         options.drillTitle = scenario.title
         options.initialRunbookPath = library.runbooks.first { Self.canonical($0.path) == wanted }?.path

@@ -93,6 +93,7 @@ struct OpenCommand: ParsableCommand {
         options.initialRunbookPath = opened.target?.path
         options.initialPlace = opened.target?.place
         options.dryRun = dryRun
+        options.probesContext = true
         options.monochrome = !(environment["NO_COLOR"] ?? "").isEmpty
         var crashTest: RuntimeOptions.CrashTest?
         switch environment["RUNBOOK_TEST_CRASH"] {

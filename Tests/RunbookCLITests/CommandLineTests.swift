@@ -70,9 +70,10 @@ struct CommandLineTests {
             // Minor versions bumped for BACKEND_REPO (troubleshooting, pre-deploy) and the verdict rule
             // (troubleshooting, onboarding); 2.0.0 for the checks proven on real output (2026-12-06).
             let versions = [
-                "gke-staging-onboarding": ("1.1.0", "2025-12-01", "2026-01-01"),
-                "gke-staging-pre-deploy": ("2.0.0", "2026-12-06", "2027-06-06"),
-                "gke-staging-troubleshooting": ("2.0.0", "2026-12-06", "2027-06-06"),
+                // Patch releases for the context: each declares its cluster and project.
+                "gke-staging-onboarding": ("1.1.1", "2025-12-01", "2026-01-01"),
+                "gke-staging-pre-deploy": ("2.0.1", "2026-12-06", "2027-06-06"),
+                "gke-staging-troubleshooting": ("2.0.1", "2026-12-06", "2027-06-06"),
             ]
             let expected = versions[row["id"] as? String ?? ""]
             #expect(row["version"] as? String == expected?.0)

@@ -30,10 +30,12 @@ struct StagingRunbooksTests {
         // `docker run` checks vouched for).
         // Troubleshooting and pre-deploy 2.0.0 (2026-12-06): indicators proven on real output (labelled
         // examples), sslMode instead of requireSsl, checks that read what they test.
+        // Patch releases 2.0.1, 2.0.1 and 1.1.1: each declares its context (kube: a staging cluster,
+        // project: $PROJECT).
         let versions = [
-            "gke-staging-troubleshooting.md": ("2.0.0", "2026-12-06", "2027-06-06"),
-            "gke-staging-pre-deploy.md": ("2.0.0", "2026-12-06", "2027-06-06"),
-            "gke-staging-onboarding.md": ("1.1.0", "2025-12-01", "2026-01-01"),
+            "gke-staging-troubleshooting.md": ("2.0.1", "2026-12-06", "2027-06-06"),
+            "gke-staging-pre-deploy.md": ("2.0.1", "2026-12-06", "2027-06-06"),
+            "gke-staging-onboarding.md": ("1.1.1", "2025-12-01", "2026-01-01"),
         ]
         for (name, (version, updated, reviewBy)) in versions {
             let r = try load(name)
@@ -42,6 +44,9 @@ struct StagingRunbooksTests {
             #expect(r.updated == CalendarDate(updated))
             #expect(r.reviewBy == CalendarDate(reviewBy))
             #expect(r.diagnostics.filter { $0.severity != .note }.isEmpty, "\(r.diagnostics)")
+            #expect(r.context.map(\.name) == ["kube", "project"], "\(name)")
+            #expect(r.context.first?.expect == "*staging*")
+            #expect(r.context.last?.expect == "$PROJECT")
         }
     }
 

@@ -88,6 +88,9 @@ fact_default() {
         secret_db_host) printf '%s' "$DB_PRIVATE_IP" ;;
         secret_redis_host) printf '10.41.65.4' ;;
         load_balancer_ip) printf '34.117.52.10' ;;
+        # Where the engineer's tools point: kubectl's current context and gcloud's default project.
+        kube_context) printf 'gke_%s_%s_%s' "$PROJECT_ID" "$REGION" "$CLUSTER" ;;
+        gcloud_project) printf '%s' "$PROJECT_ID" ;;
         *) fail 3 "$TOOL: internal error: unknown fact \`$1\` (add its default to lib/common.sh)" ;;
     esac
 }

@@ -129,7 +129,7 @@ struct LabDrillTests {
         let lines = try String(contentsOfFile: reported, encoding: .utf8).split(separator: "\n").map(String.init)
         try #require(lines.count == 2)
         let ws = lines[0]
-        let server = Self.processes(in: ws)
+        let server = Self.processes(in: lines[1])
         try #require(!server.isEmpty, "the lab's server runs in the workspace")
         #expect(FileManager.default.fileExists(atPath: lines[1]), "the server's socket folder")
         return (started, ws, server, lines[1])
@@ -139,7 +139,9 @@ struct LabDrillTests {
         if let socketFolder {
             #expect(KillTests.eventually(seconds: 15) { !FileManager.default.fileExists(atPath: socketFolder) }, "the socket folder is removed")
         }
-        #expect(KillTests.eventually(seconds: 15) { Self.processes(in: ws).isEmpty }, "a server process outlived the drill")
+        if let socketFolder {
+            #expect(KillTests.eventually(seconds: 15) { Self.processes(in: socketFolder).isEmpty }, "a server process outlived the drill")
+        }
         for pid in server {
             #expect(KillTests.eventually(seconds: 15) { DrillCommandTests.isGone(pid) }, "server process \(pid) outlived the drill")
         }

@@ -21,10 +21,14 @@ public struct DrillScenario: Sendable, Hashable {
     public var files: [File]
     /// The initial facts, in the order written.
     public var facts: [Fact]
+    /// The lab: an executable run with `start` when the drill begins (after the facts are written) and
+    /// `stop` when it ends, which starts real services in the workspace (runbooks/drills/lab/postgres);
+    /// resolved; nil when the drill has none.
+    public var lab: String?
 
     public init(
         id: String, title: String, description: String, path: String, runbook: String, entry: String?,
-        simulators: String, files: [File] = [], facts: [Fact] = []
+        simulators: String, files: [File] = [], facts: [Fact] = [], lab: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -35,6 +39,7 @@ public struct DrillScenario: Sendable, Hashable {
         self.simulators = simulators
         self.files = files
         self.facts = facts
+        self.lab = lab
     }
 
     /// One `files:` entry: where it goes in the workspace's repository, and the file it copies.

@@ -19,7 +19,7 @@ public struct DrillScenarioError: Error, Sendable, CustomStringConvertible {
 /// runbook does not have. All problems of a file are reported together; nothing here crashes.
 public struct DrillScenarioLoader: Sendable {
     /// The keys a scenario may have.
-    public static let knownKeys = ["id", "title", "description", "runbook", "entry", "simulators", "files", "state"]
+    public static let knownKeys = ["id", "title", "description", "runbook", "entry", "simulators", "files", "state", "lab"]
     /// A scenario file may be at most this many bytes.
     public static let maximumSize = 256 * 1024
     /// The extension of scenario files.
@@ -334,10 +334,22 @@ public struct DrillScenarioLoader: Sendable {
             if let (_, value) = values["state"] {
                 facts = readFacts(value)
             }
+            // lab
+            var lab: String?
+            if let (_, value) = values["lab"], let relative = text("lab", value, allowEmpty: false) {
+                let resolved = DrillScenarioLoader.resolve(relative, against: folder)
+                if access(resolved, X_OK) == 0 && !Self.isFolder(resolved) {
+                    lab = resolved
+                } else {
+                    report(
+                        value,
+                        "lab `\(TerminalSafeText.make(relative))` is not an executable file (looked for \(TerminalSafeText.make(resolved))): name the lab script relative to the scenario file, such as `lab/postgres`")
+                }
+            }
             guard let title, let description, let runbook, let simulators, diagnostics.isEmpty else { return nil }
             return DrillScenario(
                 id: stem, title: title, description: description, path: path, runbook: runbook, entry: entry,
-                simulators: simulators, files: files, facts: facts)
+                simulators: simulators, files: files, facts: facts, lab: lab)
         }
 
         /// The text of a single value; a list, a mapping, or (unless allowed) an empty value is reported.

@@ -122,7 +122,25 @@ struct DrillCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if !keep { runGuard?.watchFolder(workspace.root) }
-        let environment = workspace.environment(inheriting: inherited)
+        var environment = workspace.environment(inheriting: inherited)
+        if let lab = loaded.lab {
+            // The lab's servers carry the run's mark, so that the watcher kills them if this process dies.
+            var labEnvironment = environment
+            if let folder = runGuard?.folder { labEnvironment["RUNBOOK_RUN"] = folder }
+            switch Self.runLab(lab, "start", environment: labEnvironment) {
+            case .success(let exported):
+                for (name, value) in exported { environment[name] = value }
+                // A folder the lab made outside the workspace (the server's socket: its path must be short).
+                if !keep, let outside = environment["RUNBOOK_DRILL_LAB_FOLDER"], outside.hasPrefix("/") {
+                    runGuard?.watchFolder(outside)
+                }
+            case .failure(let problem):
+                printError("runbook drill: the drill's lab did not start: \(problem)")
+                _ = Self.runLab(lab, "stop", environment: labEnvironment)
+                finish(workspace)
+                throw ExitCode(2)
+            }
+        }
         let status: Int32
         if let early = signals.drain().first {
             status = 128 + early
@@ -131,8 +149,67 @@ struct DrillCommand: ParsableCommand {
         } else {
             status = runCommand(environment: environment, signalFD: signals.readFD)
         }
+        if let lab = loaded.lab { _ = Self.runLab(lab, "stop", environment: environment) }
         finish(workspace)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Runs the scenario's lab script with `action` (`start` or `stop`) in the workspace's
+    /// environment; its standard error is this program's. On success, the `NAME=VALUE` lines it
+    /// printed (added to the drill's environment); on failure, why.
+    static func runLab(_ lab: String, _ action: String, environment: [String: String]) -> Result<[(String, String)], LabFailure> {
+        // posix_spawn and waitpid, not Foundation's Process: this process's signal handling leaves
+        // Process waiting for an exit it never sees.
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else {
+            return .failure(LabFailure(description: "cannot make a pipe: \(String(cString: strerror(errno)))"))
+        }
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(lab), strdup(action), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, lab, &actions, nil, argv, envp)
+        close(pipeFDs[1])
+        guard code == 0 else {
+            close(pipeFDs[0])
+            return .failure(LabFailure(description: "cannot run \(lab): \(String(cString: strerror(code)))"))
+        }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        close(pipeFDs[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard (status & 0x7f) == 0, (status >> 8) & 0xff == 0 else {
+            return .failure(LabFailure(description: "`\(lab) \(action)` failed (wait status \(status))"))
+        }
+        var exported: [(String, String)] = []
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "="), line[..<eq].allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }),
+                line[..<eq].hasPrefix("RUNBOOK_DRILL_")
+            else { continue }
+            exported.append((String(line[..<eq]), String(line[line.index(after: eq)...])))
+        }
+        return .success(exported)
+    }
+
+    struct LabFailure: Error, CustomStringConvertible {
+        var description: String
     }
 
     // MARK: The list

@@ -189,7 +189,7 @@ struct DrillScenarioLoaderTests {
         let notMap = try errors(Self.good.replacingOccurrences(of: "state:\n", with: "state: x\nold:\n"), in: folder)
         #expect(notMap.map(\.message) == [
             "`state` must map fact names to values, such as `require_ssl: \"true\"`",
-            "unknown key `old`: a scenario has id, title, description, runbook, entry, simulators, files, state",
+            "unknown key `old`: a scenario has id, title, description, runbook, entry, simulators, files, state, lab",
         ])
         #expect(notMap.first?.location == SourceLocation(line: 11, column: 8))
     }

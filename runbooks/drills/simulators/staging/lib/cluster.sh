@@ -131,6 +131,15 @@ derive_pods() {
             crash="${pre}psycopg2.OperationalError: $at: Connection refused"$'\n\tIs the server running on that host and accepting TCP/IP connections?\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $at: Connection refused"$'\n\tIs the server running on that host and accepting TCP/IP connections?'
         elif [[ "$POD_DB_VIA" == direct && "$dbhost" != "$DB_PRIVATE_IP" ]]; then
             crash="${pre}psycopg2.OperationalError: $at: Connection timed out"$'\n\tIs the server running on that host and accepting TCP/IP connections?'
+        elif lab_on; then
+            # The real server answers: TLS, pg_hba.conf, the user, its password and the database.
+            local said
+            local mode=prefer
+            [[ "$POD_DB_VIA" == proxy ]] && mode=proxy
+            said=$(lab_app_connect "$mode" "$dbhost") || true
+            if [[ -n "$said" ]]; then
+                crash="${pre}psycopg2.OperationalError: $said"$'\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $said"
+            fi
         elif [[ "$POD_DB_VIA" == direct && "$(fact require_ssl)" == true ]]; then
             crash="${pre}psycopg2.OperationalError: $at: FATAL:  connection requires a valid client certificate"$'\n'"connection to server at \"$dbhost\", port 5432 failed: FATAL:  pg_hba.conf rejects connection for host \"10.56.1.10\", user \"coditect_app\", database \"coditect_db\", no encryption"$'\n\nThe above exception was the direct cause of the following exception:\n\n'"django.db.utils.OperationalError: $at: FATAL:  connection requires a valid client certificate"
         elif [[ "$(fact db_user_exists)" != true ]]; then

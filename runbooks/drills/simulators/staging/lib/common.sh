@@ -122,6 +122,8 @@ repo_file() {
     esac
 }
 
+source "$SIM_LIB/lab.sh"
+
 flatten_yaml() { awk -f "$SIM_LIB/yaml-flatten.awk" "$@"; }
 
 # Reads one flattened path's value from flattened YAML on stdin.

@@ -204,6 +204,7 @@ create_secret() {
             db-user) set_fact secret_db_user "$value" ;;
             db-password)
                 set_fact secret_db_password "$(password_token "$value")"
+                if lab_on; then lab_set_secret_password "$value"; fi
                 set_fact secret_db_password_bytes "$(printf '%s' "$value" | wc -c)" ;;
             db-host) set_fact secret_db_host "$value" ;;
             redis-host) set_fact secret_redis_host "$value" ;;

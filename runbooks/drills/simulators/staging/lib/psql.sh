@@ -1,5 +1,16 @@
 # The psql session `gcloud sql connect` opens: it reads statements from standard input (the terminal
 # in the TUI) and knows the grants of the runbook's issue 5. Sourced by gcloud.
+# The password prompt of `gcloud sql connect` (any password is taken: the drill has no real one).
+psql_prompt_password() {
+    printf '%s\n' "Allowlisting your IP for incoming connection for 5 minutes...done." "Connecting to database with SQL user [postgres]." >&2
+    printf 'Password: ' >&2
+    local pw
+    IFS= read -r -s pw || true
+    echo >&2
+    [[ -n "$pw" ]] || fail 2 "psql: error: connection to server at \"$DB_PRIVATE_IP\", port 5432 failed: fe_sendauth: no password supplied"
+    return 0
+}
+
 psql_session() {
     printf '%s\n' "Allowlisting your IP for incoming connection for 5 minutes...done." "Connecting to database with SQL user [postgres]." >&2
     printf 'Password: ' >&2

@@ -16,6 +16,8 @@ public struct RunbookCatalog: Sendable {
     /// A file modified less than this long before the load began is not cached: a change made within
     /// the same clock tick as the write it follows would keep size and time (git's "racily clean").
     public static let settleNanoseconds: Int64 = 2_000_000_000
+    /// Records of other folders kept beside those of the paths read now; past this, they are dropped.
+    public static let maximumRecords = 100_000
 
     public static func load(
         _ paths: [String], cache: SummaryCache, loader: RunbookLoader = RunbookLoader(), now: Int64 = Self.now()
@@ -29,6 +31,10 @@ public struct RunbookCatalog: Sendable {
                 failures.append(error.diagnostic)
             }
         }
+        // Records are stored under absolute paths (the same relative path names other files from
+        // another folder) and shown under the path as given.
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : (cwd.hasSuffix("/") ? cwd : cwd + "/") + p }
         let cached = cache.read()
         var slots: [SummaryCache.Record?] = Array(repeating: nil, count: files.count)
         var stamps: [FileStamp?] = Array(repeating: nil, count: files.count)
@@ -36,7 +42,8 @@ public struct RunbookCatalog: Sendable {
         for (i, file) in files.enumerated() {
             let stamp = FileStamp(path: file)
             stamps[i] = stamp
-            if let stamp, let r = cached[file], r.size == stamp.size, r.modified == stamp.modified {
+            if let stamp, var r = cached[absolute(file)], r.size == stamp.size, r.modified == stamp.modified {
+                r.path = file
                 slots[i] = r
             } else {
                 misses.append(i)
@@ -57,9 +64,20 @@ public struct RunbookCatalog: Sendable {
         // Failures in the order of the files, after those of the paths.
         for i in errors.keys.sorted() { if let d = errors[i] { failures.append(d) } }
         let records = slots.compactMap { $0 }
-        let keep = records.enumerated().filter { _, r in r.size >= 0 && r.modified < now - settleNanoseconds }.map(\.element)
-        let changed = !misses.isEmpty || keep.count != cached.count || keep.contains { cached[$0.path] != $0 }
-        if changed { cache.write(keep) }
+        // The new cache: this load's records (but files changed within the last 2 s), and those of
+        // files outside the paths read now (another folder listed before), up to `maximumRecords`.
+        var keep: [String: SummaryCache.Record] = [:]
+        let roots = paths.map { p in absolute(p).hasSuffix("/") ? absolute(p) : absolute(p) + "/" }
+        for (path, r) in cached where !roots.contains(where: { path.hasPrefix($0) || path + "/" == $0 }) {
+            keep[path] = r
+        }
+        if keep.count > Self.maximumRecords { keep = [:] }
+        for r in records where r.size >= 0 && r.modified < now - settleNanoseconds {
+            var stored = r
+            stored.path = absolute(r.path)
+            keep[stored.path] = stored
+        }
+        if keep != cached { cache.write(keep.keys.sorted().compactMap { keep[$0] }) }
         return RunbookCatalog(records: records, failures: failures, parsed: misses.count)
     }
 

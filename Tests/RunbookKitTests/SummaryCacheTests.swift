@@ -173,3 +173,27 @@ struct SummaryCacheTests {
         #expect(SummaryCache(environment: ["RUNBOOK_CACHE": "off", "HOME": "/h"], identity: "x").file == nil)
     }
 }
+
+@Suite("the summary cache across folders")
+struct SummaryCacheFolderTests {
+    @Test("listing one folder keeps the records of another; a removed file leaves the cache")
+    func twoFolders() throws {
+        try TemporaryFolder.with("runbook-summary-folders") { root in
+            let later = RunbookCatalog.now() + 3_600_000_000_000
+            for name in ["one", "two"] {
+                try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true)
+                try SummaryCacheTests.runbook("Title \(name)", version: "1.0.0").write(
+                    toFile: "\(root)/\(name)/rb.md", atomically: true, encoding: .utf8)
+            }
+            let cache = SummaryCache(file: root + "/cache/summaries", identity: "t")
+            #expect(RunbookCatalog.load([root + "/one"], cache: cache, now: later).parsed == 1)
+            #expect(RunbookCatalog.load([root + "/two"], cache: cache, now: later).parsed == 1)
+            #expect(RunbookCatalog.load([root + "/one"], cache: cache, now: later).parsed == 0)
+            #expect(Set(cache.read().keys) == ["\(root)/one/rb.md", "\(root)/two/rb.md"])
+            // Removed files leave the cache when their folder is read.
+            try FileManager.default.removeItem(atPath: root + "/two/rb.md")
+            #expect(RunbookCatalog.load([root + "/two"], cache: cache, now: later).records.isEmpty)
+            #expect(Set(cache.read().keys) == ["\(root)/one/rb.md"])
+        }
+    }
+}

@@ -665,6 +665,127 @@ def first_frame(args, binary, env, root, folder, table):
     table.add("(f) baseline: `runbook --version` on a pty, spawn -> exit", "", f"{t_version / 1e6:.1f} ms", "", "", "info")
 
 
+# ---------------------------------------------------------------------------------------------------
+# (h): scale, 5,000 runbooks on the search path.
+
+SCALE_COPIES = 43
+
+
+def scale_library(root, folder, table):
+    """The corpus copied SCALE_COPIES times with new ids (each copy's files renamed `NAME-cNN.md`, the id a
+    runbook without `id:` takes from its file): 43 x 117 = 5,031 files. Without ../shared/corpus,
+    runbooks/ is copied instead (and the table says so)."""
+    corpus = os.path.normpath(os.path.join(root, "..", "shared", "corpus", "prometheus-operator-runbooks", "content"))
+    source = corpus if os.path.isdir(corpus) else os.path.join(root, "runbooks")
+    copies = SCALE_COPIES if source == corpus else -(-5000 // 3)
+    if source != corpus:
+        table.note(f"(h) {corpus} is missing: runbooks/ copied {copies} times instead")
+    target = os.path.join(folder, "scale")
+    count = 0
+    for i in range(copies):
+        for directory, _, names in os.walk(source):
+            for name in names:
+                if not name.lower().endswith(".md"):
+                    continue
+                out = os.path.join(target, f"copy{i:04d}", os.path.relpath(directory, source))
+                os.makedirs(out, exist_ok=True)
+                with open(os.path.join(directory, name), "rb") as f:
+                    text = f.read()
+                # An explicit id is made new too (`id: x` -> `id: x-cNN`).
+                text = text.replace(b"\nid: ", b"\nid: c%d-" % i, 1) if text.startswith(b"---") else text
+                with open(os.path.join(out, f"{name[:-3]}-c{i:04d}.md"), "wb") as f:
+                    f.write(text)
+                count += 1
+    return target, count
+
+
+def typing_latencies(session, sequence, rng):
+    """Types `sequence` (one key each) with random gaps of 60-120 ms, without waiting for the screen, as
+    a quick hand does; returns, per key, (written -> read, written -> the first frame after it)."""
+    first = session.count("key")
+    sent = []
+    for key in sequence:
+        sent.append(session.press(key))
+        pause_until = time.monotonic() + rng.uniform(0.060, 0.120)
+        while time.monotonic() < pause_until:
+            session.pump(pause_until - time.monotonic())
+    count = len(sequence)
+    def all_drawn(events):
+        seen = [e for e in events if e.kind == "key"]
+        return len(seen) >= first + count and any(e.kind == "frame" and e.ns >= seen[first + count - 1].ns for e in events)
+    session.wait_for(f"frames after {count} typed keys", all_drawn)
+    events = session.events
+    received = [e.ns for e in events if e.kind == "key"][first:first + count]
+    frames = [e.ns for e in events if e.kind == "frame"]
+    result, j = [], 0
+    for written, read in zip(sent, received):
+        while frames[j] < read:
+            j += 1
+        result.append((read - written, frames[j] - written))
+    return result
+
+
+def scale(args, binary, env, tui_env, root, folder, table):
+    """(h): `list`, `search`, the first frame and a keystroke in Home's search with ~5,000 runbooks,
+    against the same with the three runbooks of runbooks/, in the same run; cold (RUNBOOK_CACHE=off)
+    and warm (a cache filled by the run before)."""
+    big, count = scale_library(root, folder, table)
+    small = os.path.join(root, "runbooks")
+    cold = dict(env, RUNBOOK_CACHE="off")
+    warm = dict(env, XDG_CACHE_HOME=os.path.join(folder, "cache"))
+    tui_warm = dict(tui_env, XDG_CACHE_HOME=warm["XDG_CACHE_HOME"])
+    tui_cold = dict(tui_env, RUNBOOK_CACHE="off")
+    query = "filesystem predicted to run out of inodes"
+    commands = {
+        "list": lambda p: [binary, "list", p],
+        "search": lambda p: [binary, "search", query, p],
+    }
+    runs = max(3, args.load_runs // 3)
+    for name, command in commands.items():
+        target = 0.150 if name == "list" else 0.100
+        measure(command(big), warm)  # fills the cache
+        results = {"cold": [], "warm": [], "base": []}
+        for _ in range(runs):
+            results["base"].append(measure(command(small), warm))
+            results["warm"].append(measure(command(big), warm))
+            results["cold"].append(measure(command(big), cold))
+        base = median(results["base"], "wall")
+        for kind in ("warm", "cold"):
+            t = median(results[kind], "wall")
+            table.add(f"(h) {name} of {count} files, {kind}, wall, median of {runs}", f"<= {target * 1000:.0f} ms",
+                      f"{t * 1000:.1f} ms", f"{base * 1000:.1f} ms", f"{t / base:.1f}x", verdict(t <= target))
+            table.add(f"(h) {name}, {kind}, CPU time (user+sys), median", "", f"{median(results[kind], 'cpu') * 1000:.1f} ms",
+                      f"{median(results['base'], 'cpu') * 1000:.1f} ms", "", "info")
+    keys = tui_keys(tui_env)
+    rng = random.Random(13)
+    sequence = [b"/"] + [c.encode() for c in "inodes filling"] + [b"\x7f"] * 8
+    frames = {"cold": [], "warm": [], "base": []}
+    typed = {"warm": [], "base": []}
+    sessions = max(2, args.tui_runs)
+    for run in range(sessions + 1):
+        for kind, path, e in (("base", small, tui_warm), ("warm", big, tui_warm), ("cold", big, tui_cold)):
+            trace = os.path.join(folder, f"scale-{kind}-{run}.trace")
+            session = TuiSession(binary, [path], e, trace)
+            session.wait_for("the first frame", lambda ev: any(x.kind == "frame" for x in ev))
+            frame = next(x.ns for x in session.events if x.kind == "frame") - session.spawned_ns
+            if run > 0:  # the first run fills the cache and warms the page cache
+                frames[kind].append(frame)
+                if kind in typed:
+                    typed[kind] += typing_latencies(session, sequence, rng)
+            session.close(keys["ctrl-c"])
+    base = statistics.median(frames["base"])
+    for kind in ("warm", "cold"):
+        t = statistics.median(frames[kind])
+        table.add(f"(h) first frame of {count} runbooks, {kind}, median of {sessions}", "<= 50 ms", f"{t / 1e6:.1f} ms",
+                  f"{base / 1e6:.1f} ms", f"{t / base:.1f}x", verdict(t <= 50e6))
+    base_p99 = percentile([t for _, t in typed["base"]], 99)
+    total = [t for _, t in typed["warm"]]
+    p99 = percentile(total, 99)
+    table.add(f"(h) Home search, key -> frame, {len(total)} keys typed", "p99 <= 30 ms",
+              f"p99 {p99 / 1e6:.1f} ms (median {statistics.median(total) / 1e6:.1f}, max {max(total) / 1e6:.1f})",
+              f"p99 {base_p99 / 1e6:.1f} ms", f"{p99 / base_p99:.1f}x" if base_p99 else "", verdict(p99 <= 30e6))
+
+
 def pty_run(argv, env):
     """Runs argv on a new pty, as TuiSession starts the TUI, reading its output; returns ns from
     just before fork until it was reaped."""
@@ -699,15 +820,15 @@ def main():
                         help="TUI sessions for (d), 3x as many for (e) (default 3)")
     parser.add_argument("--keys", type=int, default=200, help="keys per phase and session for (d) (default 200)")
     parser.add_argument("--quick", action="store_true", help="fewer runs and 0.1 GB for (b): a smoke test")
-    parser.add_argument("--only", default="a,b,c,d,e,f,g", help="which parts to run, such as a,c or d,e,f")
+    parser.add_argument("--only", default="a,b,c,d,e,f,g,h", help="which parts to run, such as a,c or d,e,f")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.load_runs, args.gigabytes, args.tui_runs, args.keys = 3, 5, 0.1, 1, 100
     binary = os.path.abspath(args.binary)
     parts = set(args.only.split(","))
-    if not parts <= set("abcdefg"):
-        sys.exit(f"benchmark: --only takes parts among a,b,c,d,e,f,g, not {args.only}")
-    if parts & set("def") and time.get_clock_info("monotonic").implementation != "clock_gettime(CLOCK_MONOTONIC)":
+    if not parts <= set("abcdefgh"):
+        sys.exit(f"benchmark: --only takes parts among a,b,c,d,e,f,g,h, not {args.only}")
+    if parts & set("defh") and time.get_clock_info("monotonic").implementation != "clock_gettime(CLOCK_MONOTONIC)":
         sys.exit("benchmark: (d), (e) and (f) need time.monotonic_ns() to be CLOCK_MONOTONIC, the trace's clock")
 
     with tempfile.TemporaryDirectory(prefix="runbook-bench-") as folder:
@@ -736,6 +857,8 @@ def main():
             first_frame(args, binary, tui_env, args.root, folder, table)
         if "g" in parts:
             masking(args, binary, env, folder, table)
+        if "h" in parts:
+            scale(args, binary, env, tui_env, args.root, folder, table)
         load_after = os.getloadavg()
     try:
         libraries = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout

@@ -22,11 +22,11 @@ public struct RunbookLibrary: Sendable {
                 failures.append(error.diagnostic)
                 continue
             }
-            for file in files {
-                do {
-                    runbooks.append(try loader.load(path: file))
-                } catch {
-                    failures.append(error.diagnostic)
+            // Parsed on every core (RunbookCatalog.swift), kept in the order of the files.
+            for result in loadFiles(files, loader: loader) {
+                switch result {
+                case .success(let rb): runbooks.append(rb)
+                case .failure(let e): failures.append(e.diagnostic)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RunbookKit
 
 struct ListCommand: ParsableCommand {
@@ -9,6 +10,10 @@ struct ListCommand: ParsableCommand {
             Examples:
               runbook list
               runbook list runbooks/ --json
+
+            What it lists of each file is cached in $XDG_CACHE_HOME/runbook/summaries (by default \
+            ~/.cache/runbook), keyed on the file's path, size and modification time and on this \
+            build of runbook; RUNBOOK_CACHE=off bypasses the cache, and removing the folder clears it.
             """
     )
 
@@ -20,15 +25,17 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let day = today()
-        let library = RunbookLibrary.load(paths.isEmpty ? defaultRunbookPaths() : paths)
-        for failure in library.failures { printError(failure.description) }
-        let summaries = library.runbooks.map { RunbookSummary($0, today: day) }
+        let environment = ProcessInfo.processInfo.environment
+        let cache = SummaryCache(environment: environment, identity: ToolIdentity.current)
+        let catalog = RunbookCatalog.load(paths.isEmpty ? defaultRunbookPaths() : paths, cache: cache)
+        for failure in catalog.failures { printError(failure.description) }
+        let summaries = catalog.records.map { RunbookSummary($0, today: day) }
         if json {
             print(try RunbookJSON.encode(summaries))
         } else {
             print(Self.table(summaries))
         }
-        if !library.failures.isEmpty { throw ExitCode(1) }
+        if !catalog.failures.isEmpty { throw ExitCode(1) }
     }
 
     static func table(_ rows: [RunbookSummary]) -> String {
